@@ -1,0 +1,36 @@
+//! Gradient checkpointing (`torch.utils.checkpoint.checkpoint`).
+
+use std::sync::Arc;
+
+use kiln_tensor::Tensor;
+
+use crate::graph::{record, run_backward};
+use crate::no_grad::{no_grad, set_grad_enabled};
+use crate::var::Var;
+
+/// Runs `segment` on `inputs` without keeping its intermediate activations; during backward the
+/// segment is run again with recording on and gradients flow through the recomputation
+/// (`torch.utils.checkpoint.checkpoint(fn, *inputs, use_reentrant=False)`). Parameters captured
+/// by `segment` receive their gradients during that recomputation. `segment` must be
+/// deterministic (or reseed any randomness it uses).
+pub fn checkpoint(segment: impl Fn(&[Var]) -> Var + Send + Sync + 'static, inputs: &[Var]) -> Var {
+    let segment = Arc::new(segment);
+    let values: Vec<Tensor> = inputs.iter().map(Var::value).collect();
+    let output = {
+        let _guard = no_grad();
+        let detached: Vec<Var> = values.iter().cloned().map(Var::constant).collect();
+        segment(&detached).value()
+    };
+    let flags: Vec<bool> = inputs.iter().map(Var::requires_grad).collect();
+    let refs: Vec<&Var> = inputs.iter().collect();
+    let recompute = Arc::clone(&segment);
+    record("CheckpointFunctionBackward", output, &refs, move |g| {
+        let _guard = set_grad_enabled(true);
+        let leaves: Vec<Var> = values.iter().zip(&flags).map(|(v, &rg)| Var::new(v.clone(), rg)).collect();
+        let out = recompute(&leaves);
+        if out.requires_grad() {
+            run_backward(&out, g.clone(), false);
+        }
+        leaves.iter().map(|l| if l.requires_grad() { l.grad() } else { None }).collect()
+    })
+}

@@ -1,0 +1,133 @@
+//! Graph nodes and the reverse-mode engine behind `backward()`.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use kiln_tensor::Tensor;
+
+use crate::var::Var;
+
+/// Computes input gradients from the output gradient. Returns one entry per input, `None` when
+/// an input gets no gradient (it does not require one, or the op is not differentiable there).
+pub(crate) type BackwardFn = dyn Fn(&Tensor) -> Vec<Option<Tensor>> + Send + Sync;
+
+/// One recorded op (`grad_fn`): its inputs and how to push a gradient through it.
+pub(crate) struct Node {
+    pub(crate) name: &'static str,
+    pub(crate) inputs: Vec<Var>,
+    /// Dropped after a backward pass without `retain_graph`, freeing the saved tensors.
+    backward: Mutex<Option<Box<BackwardFn>>>,
+}
+
+/// Records the result of an op on `inputs`. When no input tracks gradients (or grad mode is
+/// off), the result is a plain constant and `backward` is never kept.
+pub(crate) fn record(
+    name: &'static str,
+    value: Tensor,
+    inputs: &[&Var],
+    backward: impl Fn(&Tensor) -> Vec<Option<Tensor>> + Send + Sync + 'static,
+) -> Var {
+    if !inputs.iter().any(|v| v.tracks()) {
+        return Var::constant(value);
+    }
+    let node = Node {
+        name,
+        inputs: inputs.iter().map(|&v| v.clone()).collect(),
+        backward: Mutex::new(Some(Box::new(backward))),
+    };
+    Var::from_op(value, Arc::new(node))
+}
+
+/// Vars reachable from `root` through nodes, in reverse topological order (outputs first).
+fn reverse_topological(root: &Var) -> Vec<Var> {
+    let mut order = Vec::new();
+    let mut seen = HashSet::new();
+    // Iterative post-order DFS: (var, children pushed?)
+    let mut stack = vec![(root.clone(), false)];
+    while let Some((var, expanded)) = stack.pop() {
+        if expanded {
+            order.push(var);
+            continue;
+        }
+        if !seen.insert(var.inner.id) {
+            continue;
+        }
+        stack.push((var.clone(), true));
+        if let Some(node) = &var.inner.node {
+            for input in &node.inputs {
+                if input.requires_grad() && !seen.contains(&input.inner.id) {
+                    stack.push((input.clone(), false));
+                }
+            }
+        }
+    }
+    order.reverse();
+    order
+}
+
+/// Runs the backward pass from `root` with output gradient `grad`; leaf gradients accumulate.
+pub(crate) fn run_backward(root: &Var, grad: Tensor, retain_graph: bool) {
+    assert!(
+        root.requires_grad(),
+        "backward: element 0 of tensors does not require grad and does not have a grad_fn"
+    );
+    let mut grads: HashMap<usize, Tensor> = HashMap::new();
+    grads.insert(root.inner.id, grad);
+    for var in reverse_topological(root) {
+        let Some(g) = grads.remove(&var.inner.id) else { continue };
+        let Some(node) = &var.inner.node else {
+            var.accumulate_grad(g);
+            continue;
+        };
+        let input_grads = {
+            let mut slot = node.backward.lock().unwrap_or_else(|e| e.into_inner());
+            let f = slot.as_ref().unwrap_or_else(|| {
+                panic!(
+                    "backward: trying to backward through the graph a second time ({}); \
+                     pass retain_graph=true the first time",
+                    node.name
+                )
+            });
+            let out = f(&g);
+            if !retain_graph {
+                *slot = None;
+            }
+            out
+        };
+        assert_eq!(input_grads.len(), node.inputs.len(), "{}: backward returned wrong count", node.name);
+        for (input, ig) in node.inputs.iter().zip(input_grads) {
+            let Some(ig) = ig else { continue };
+            if !input.requires_grad() {
+                continue;
+            }
+            debug_assert_eq!(ig.dims(), input.value().dims(), "{}: gradient shape", node.name);
+            grads
+                .entry(input.inner.id)
+                .and_modify(|acc| *acc = &*acc + &ig)
+                .or_insert(ig);
+        }
+    }
+}
+
+impl Var {
+    /// Computes gradients of this scalar with respect to every leaf that requires grad and adds
+    /// them to the leaves' `.grad` (`loss.backward()`). The graph is freed afterwards.
+    pub fn backward(&self) {
+        let value = self.value();
+        assert_eq!(value.numel(), 1, "backward: grad can be implicitly created only for scalar outputs");
+        run_backward(self, value.ones_like(), false);
+    }
+
+    /// Backward from a non-scalar output with an explicit output gradient
+    /// (`y.backward(gradient, retain_graph=…)`).
+    pub fn backward_with(&self, grad: &Tensor, retain_graph: bool) {
+        assert_eq!(
+            grad.dims(),
+            self.value().dims(),
+            "backward_with: gradient shape {} does not match output shape {}",
+            grad.shape(),
+            self.value().shape()
+        );
+        run_backward(self, grad.clone(), retain_graph);
+    }
+}

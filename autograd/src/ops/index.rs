@@ -1,0 +1,70 @@
+//! Differentiable indexing: index_select, gather, embedding lookup, masking, where.
+
+use kiln_tensor::{Dim, Tensor};
+
+use crate::graph::record;
+use crate::ops::sum_to;
+use crate::var::Var;
+
+/// Scatter-adds `g` into zeros shaped like `input` at the positions `index` (same shape as `g`).
+fn scatter_grad(input: &Tensor, dim: usize, index: &Tensor, g: &Tensor) -> Tensor {
+    input.zeros_like().scatter_add(dim, index, &g.to_dtype(input.dtype()))
+}
+
+impl Var {
+    /// Rows (or slices) of `dim` picked by int64 `index` (`torch.index_select`); repeated
+    /// indices accumulate their gradients.
+    pub fn index_select(&self, dim: impl Dim, index: &Tensor) -> Var {
+        let x = self.value();
+        let d = dim.resolve(x.dim(), "index_select");
+        let idx = index.clone();
+        record("IndexSelectBackward0", x.index_select(d, index), &[self], move |g| {
+            // Expand the 1-D index along every other dim so it matches g's shape.
+            let mut shape = vec![1usize; g.dim()];
+            shape[d] = idx.numel();
+            let full = idx.reshape_to(shape).broadcast_to(g.shape()).contiguous();
+            vec![Some(scatter_grad(&x, d, &full, g))]
+        })
+    }
+
+    /// Values at `index` along `dim` (`torch.gather`).
+    pub fn gather(&self, dim: impl Dim, index: &Tensor) -> Var {
+        let x = self.value();
+        let d = dim.resolve(x.dim(), "gather");
+        let idx = index.clone();
+        record("GatherBackward0", x.gather(d, index), &[self], move |g| vec![Some(scatter_grad(&x, d, &idx, g))])
+    }
+
+    /// Embedding lookup: rows of this `[num_embeddings, dim]` table for int64 `ids` of any shape,
+    /// giving `[*ids.shape, dim]` (`F.embedding`).
+    pub fn embedding(&self, ids: &Tensor) -> Var {
+        let flat = ids.reshape(&[-1]);
+        let rows = self.index_select(0usize, &flat);
+        let mut dims: Vec<isize> = ids.dims().iter().map(|&d| d as isize).collect();
+        dims.push(self.value().dims()[1] as isize);
+        rows.reshape(&dims)
+    }
+
+    /// Sets elements where the bool `mask` is true to `value` (`masked_fill`); no gradient flows
+    /// through the filled positions.
+    pub fn masked_fill(&self, mask: &Tensor, value: f64) -> Var {
+        let x = self.value();
+        let m = mask.clone();
+        record("MaskedFillBackward0", x.masked_fill(mask, value), &[self], move |g| {
+            vec![Some(sum_to(&g.masked_fill(&m, 0.0), &x))]
+        })
+    }
+
+    /// `condition ? a : b` elementwise with broadcasting (`torch.where`).
+    pub fn where_(condition: &Tensor, a: &Var, b: &Var) -> Var {
+        let (av, bv) = (a.value(), b.value());
+        let cond = condition.clone();
+        record("WhereBackward0", Tensor::where_(condition, &av, &bv), &[a, b], move |g| {
+            let zero = g.zeros_like();
+            vec![
+                Some(sum_to(&Tensor::where_(&cond, g, &zero), &av)),
+                Some(sum_to(&Tensor::where_(&cond, &zero, g), &bv)),
+            ]
+        })
+    }
+}

@@ -1,0 +1,166 @@
+//! `Var`: a tensor plus its place in the autograd graph.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use kiln_tensor::Tensor;
+
+use crate::graph::Node;
+use crate::no_grad::is_grad_enabled;
+
+static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
+
+pub(crate) struct VarInner {
+    pub(crate) id: usize,
+    value: RwLock<Tensor>,
+    requires_grad: AtomicBool,
+    grad: Mutex<Option<Tensor>>,
+    /// The op that produced this var (`grad_fn`); `None` for leaves and constants.
+    pub(crate) node: Option<Arc<Node>>,
+}
+
+/// A tensor that records the ops applied to it so gradients can flow back (PyTorch's
+/// `torch.Tensor` with `requires_grad`).
+///
+/// Cloning a `Var` is cheap and refers to the same variable: gradients accumulated through one
+/// clone are seen by all (like two Python names for one tensor).
+#[derive(Clone)]
+pub struct Var {
+    pub(crate) inner: Arc<VarInner>,
+}
+
+impl Var {
+    fn build(value: Tensor, requires_grad: bool, node: Option<Arc<Node>>) -> Var {
+        Var {
+            inner: Arc::new(VarInner {
+                id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+                value: RwLock::new(value),
+                requires_grad: AtomicBool::new(requires_grad),
+                grad: Mutex::new(None),
+                node,
+            }),
+        }
+    }
+
+    /// A leaf variable (`torch.tensor(..., requires_grad=requires_grad)`): parameters and inputs.
+    pub fn new(value: Tensor, requires_grad: bool) -> Var {
+        Var::build(value, requires_grad, None)
+    }
+
+    /// A leaf that requires grad (`nn.Parameter`).
+    pub fn parameter(value: Tensor) -> Var {
+        Var::new(value, true)
+    }
+
+    /// A leaf that does not require grad (a plain input tensor).
+    pub fn constant(value: Tensor) -> Var {
+        Var::new(value, false)
+    }
+
+    /// The result of an op: gradients flow back through `node`.
+    pub(crate) fn from_op(value: Tensor, node: Arc<Node>) -> Var {
+        Var::build(value, true, Some(node))
+    }
+
+    /// The current value (a cheap clone of the tensor handle).
+    pub fn value(&self) -> Tensor {
+        self.inner.value.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Replaces the value of a leaf in place, as an optimizer step does (`p.data = …`). The
+    /// shape must stay the same; the gradient is kept.
+    pub fn set_value(&self, value: Tensor) {
+        let mut slot = self.inner.value.write().unwrap_or_else(|e| e.into_inner());
+        assert_eq!(
+            slot.shape(),
+            value.shape(),
+            "set_value: new value has shape {} but the variable has shape {}",
+            value.shape(),
+            slot.shape()
+        );
+        *slot = value;
+    }
+
+    /// True when gradients are computed for this variable (`requires_grad`).
+    pub fn requires_grad(&self) -> bool {
+        self.inner.requires_grad.load(Ordering::Relaxed)
+    }
+
+    /// Turns gradient tracking on or off for a leaf (`requires_grad_()`), e.g. to freeze a
+    /// parameter. Panics on a non-leaf, as PyTorch does.
+    pub fn requires_grad_(&self, requires_grad: bool) -> &Var {
+        assert!(
+            self.is_leaf(),
+            "requires_grad_: you can only change requires_grad flags of leaf variables"
+        );
+        self.inner.requires_grad.store(requires_grad, Ordering::Relaxed);
+        self
+    }
+
+    /// True for variables not produced by a recorded op (`is_leaf`).
+    pub fn is_leaf(&self) -> bool {
+        self.inner.node.is_none()
+    }
+
+    /// The accumulated gradient of a leaf after `backward` (`.grad`); `None` before any.
+    pub fn grad(&self) -> Option<Tensor> {
+        self.inner.grad.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Clears the gradient (`zero_grad(set_to_none=True)`).
+    pub fn zero_grad(&self) {
+        *self.inner.grad.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// Replaces the stored gradient (used by optimizers and gradient clipping).
+    pub fn set_grad(&self, grad: Option<Tensor>) {
+        *self.inner.grad.lock().unwrap_or_else(|e| e.into_inner()) = grad;
+    }
+
+    /// Adds `g` to the stored gradient.
+    pub(crate) fn accumulate_grad(&self, g: Tensor) {
+        let mut slot = self.inner.grad.lock().unwrap_or_else(|e| e.into_inner());
+        *slot = Some(match slot.take() {
+            Some(prev) => &prev + &g,
+            None => g,
+        });
+    }
+
+    /// The same value cut from the graph (`detach()`): shares storage, no gradient.
+    pub fn detach(&self) -> Var {
+        Var::constant(self.value())
+    }
+
+    /// True when an op on this var should be recorded.
+    pub(crate) fn tracks(&self) -> bool {
+        self.requires_grad() && is_grad_enabled()
+    }
+
+    /// The shape of the value.
+    pub fn dims(&self) -> Vec<usize> {
+        self.value().dims().to_vec()
+    }
+
+    /// Name of the op that made this var (`grad_fn`), `None` for leaves.
+    pub fn grad_fn_name(&self) -> Option<&'static str> {
+        self.inner.node.as_ref().map(|n| n.name)
+    }
+}
+
+impl std::fmt::Debug for Var {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let value = self.value();
+        write!(f, "{value:?}")?;
+        match self.grad_fn_name() {
+            Some(name) => write!(f, " (grad_fn={name})"),
+            None if self.requires_grad() => write!(f, " (requires_grad=True)"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl From<Tensor> for Var {
+    fn from(t: Tensor) -> Var {
+        Var::constant(t)
+    }
+}

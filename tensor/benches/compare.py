@@ -1,0 +1,127 @@
+"""PyTorch reference timings for kiln-tensor's criterion benches.
+
+`cargo xtask bench tensor --compare` runs this with a Python that has `requirements.txt`
+installed (measured with torch 2.15.0 and numpy 2.x) and reads one JSON object per line:
+
+    {"id": "<criterion group>/<function>/<parameter>", "median_ns": <float>, "reference": "torch <version>"}
+
+`id` equals the criterion benchmark id of the matching Kiln bench in `tensor/benches/*.rs`.
+Threads come from env `KILN_BENCH_THREADS` (default 2), for torch and numpy alike.
+Optional arguments are substrings; only workloads whose id contains one of them run.
+
+To add a workload, register a setup function in `WORKLOADS` under the criterion id: it builds
+the inputs (untimed) and returns the zero-argument callable that is timed.
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+
+THREADS = int(os.environ.get("KILN_BENCH_THREADS", "2"))
+# Must be set before numpy/torch load their thread pools.
+for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ[var] = str(THREADS)
+
+import torch  # noqa: E402
+
+torch.set_num_threads(THREADS)
+REFERENCE = f"torch {torch.__version__}"
+
+# Like criterion: warm up for WARM_UP_S, then time single calls for about MEASURE_S (at
+# least MIN_SAMPLES, at most MAX_SAMPLES calls) and report the median.
+WARM_UP_S = 1.0
+MEASURE_S = 4.0
+MIN_SAMPLES = 5
+MAX_SAMPLES = 1000
+
+# criterion id -> setup function returning the callable to time.
+WORKLOADS = {}
+
+# Workloads PyTorch runs without a fast CPU kernel; their lines carry this note.
+NOTES = {}
+
+
+def _rand(*shape, dtype=torch.float32):
+    return torch.rand(*shape, dtype=torch.float32).to(dtype)
+
+
+def _matmul(n, dtype):
+    def setup():
+        a, b = _rand(n, n, dtype=dtype), _rand(n, n, dtype=dtype)
+        return lambda: torch.matmul(a, b)
+
+    return setup
+
+
+for _n in (256, 512, 1024, 2048):
+    WORKLOADS[f"matmul/f32/{_n}"] = _matmul(_n, torch.float32)
+    WORKLOADS[f"matmul/f16/{_n}"] = _matmul(_n, torch.float16)
+    NOTES[f"matmul/f16/{_n}"] = "float16 matmul on CPU: PyTorch has no fast kernel here"
+
+
+def _elementwise(op):
+    def setup():
+        n = 1 << 20
+        a, b = torch.randn(n), torch.randn(n)
+        return {"add": lambda: torch.add(a, b), "gelu": lambda: torch.nn.functional.gelu(a)}[op]
+
+    return setup
+
+
+WORKLOADS[f"elementwise/add/{1 << 20}"] = _elementwise("add")
+WORKLOADS[f"elementwise/gelu/{1 << 20}"] = _elementwise("gelu")
+
+
+# Combining and indexing (tensor/benches/index.rs).
+def _cat(dim):
+    def setup():
+        parts = [torch.randn(256, 1024) for _ in range(8)]
+        return lambda: torch.cat(parts, dim)
+
+    return setup
+
+
+def _index_select():
+    table = torch.randn(30522, 384)
+    ids = torch.randint(0, 30522, (512,))
+    return lambda: torch.index_select(table, 0, ids)
+
+
+WORKLOADS["index/cat_dim0/8x256x1024"] = _cat(0)
+WORKLOADS["index/cat_dim1/8x256x1024"] = _cat(1)
+WORKLOADS["index/index_select/512_of_30522x384"] = _index_select
+
+
+def time_workload(setup):
+    """Median wall time of one call in nanoseconds, after a warm-up."""
+    fn = setup()
+    with torch.inference_mode():
+        start = time.perf_counter_ns()
+        calls = 0
+        while calls == 0 or time.perf_counter_ns() - start < WARM_UP_S * 1e9:
+            fn()
+            calls += 1
+        per_call = (time.perf_counter_ns() - start) / calls
+        samples = int(min(MAX_SAMPLES, max(MIN_SAMPLES, MEASURE_S * 1e9 / per_call)))
+        times = []
+        for _ in range(samples):
+            t0 = time.perf_counter_ns()
+            fn()
+            times.append(time.perf_counter_ns() - t0)
+    return statistics.median(times)
+
+
+def main(filters):
+    for bench_id, setup in WORKLOADS.items():
+        if filters and not any(f in bench_id for f in filters):
+            continue
+        line = {"id": bench_id, "median_ns": float(time_workload(setup)), "reference": REFERENCE}
+        if bench_id in NOTES:
+            line["note"] = NOTES[bench_id]
+        print(json.dumps(line), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

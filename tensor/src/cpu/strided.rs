@@ -1,0 +1,177 @@
+//! Visiting strided (possibly broadcast) views row by row, serially for small tensors and with
+//! rayon above [`PARALLEL_THRESHOLD`] elements.
+
+use rayon::prelude::*;
+
+use crate::layout::{Layout, coalesce};
+
+/// Element count above which kernels split work across rayon threads. Below it, a kernel runs
+/// on the calling thread: a thread hop costs more than the work.
+pub(crate) const PARALLEL_THRESHOLD: usize = 1 << 15;
+
+/// Rows handed to one rayon task at a time, sized so each task has ~8K elements of work.
+fn rows_per_task(row_len: usize) -> usize {
+    (8192 / row_len.max(1)).max(1)
+}
+
+/// Walks rows `rows` of a view whose innermost dim has been split off: `outer` are the sizes of
+/// the other dims and `strides[k]` their strides for operand `k`. Calls `f(row, offsets)` with
+/// the storage offset of each operand at the start of the row.
+pub(crate) fn for_each_row<const K: usize>(
+    outer: &[usize],
+    strides: [&[usize]; K],
+    bases: [usize; K],
+    rows: std::ops::Range<usize>,
+    mut f: impl FnMut(usize, [usize; K]),
+) {
+    if rows.is_empty() {
+        return;
+    }
+    let mut index = vec![0; outer.len()];
+    let mut rem = rows.start;
+    for d in (0..outer.len()).rev() {
+        index[d] = rem % outer[d];
+        rem /= outer[d];
+    }
+    let mut offsets = bases;
+    for (k, off) in offsets.iter_mut().enumerate() {
+        *off += index.iter().zip(strides[k]).map(|(i, s)| i * s).sum::<usize>();
+    }
+    for row in rows {
+        f(row, offsets);
+        for d in (0..outer.len()).rev() {
+            index[d] += 1;
+            for k in 0..K {
+                offsets[k] += strides[k][d];
+            }
+            if index[d] < outer[d] {
+                break;
+            }
+            for k in 0..K {
+                offsets[k] -= strides[k][d] * outer[d];
+            }
+            index[d] = 0;
+        }
+    }
+}
+
+/// Applies `f` to every element of a strided view, producing a contiguous vector.
+pub(crate) fn map1<T, U, F>(src: &[T], layout: &Layout, f: F) -> Vec<U>
+where
+    T: Copy + Send + Sync,
+    U: Copy + Default + Send + Sync,
+    F: Fn(T) -> U + Sync + Send,
+{
+    let numel = layout.shape().numel();
+    if let Some(range) = layout.contiguous_range() {
+        let src = &src[range];
+        return if numel >= PARALLEL_THRESHOLD {
+            src.par_iter().with_min_len(4096).map(|&x| f(x)).collect()
+        } else {
+            src.iter().map(|&x| f(x)).collect()
+        };
+    }
+    let (dims, strides) = layout.coalesced();
+    let (outer, inner) = dims.split_at(dims.len() - 1);
+    let (outer_strides, inner_stride) = strides.split_at(strides.len() - 1);
+    let (row_len, inner_stride) = (inner[0], inner_stride[0]);
+    let mut out = vec![U::default(); numel];
+    if numel == 0 {
+        return out;
+    }
+    let fill = |first_row: usize, chunk: &mut [U]| {
+        let rows = first_row..first_row + chunk.len() / row_len;
+        for_each_row(outer, [outer_strides], [layout.offset()], rows.clone(), |row, [o]| {
+            let dst = &mut chunk[(row - rows.start) * row_len..][..row_len];
+            for (j, d) in dst.iter_mut().enumerate() {
+                *d = f(src[o + j * inner_stride]);
+            }
+        });
+    };
+    if numel >= PARALLEL_THRESHOLD {
+        let per_task = rows_per_task(row_len);
+        out.par_chunks_mut(per_task * row_len)
+            .enumerate()
+            .for_each(|(t, chunk)| fill(t * per_task, chunk));
+    } else {
+        fill(0, &mut out);
+    }
+    out
+}
+
+/// Applies `f` elementwise to two views already broadcast to the same shape (`la`, `lb` share
+/// `dims`), producing a contiguous vector.
+pub(crate) fn map2<A, B, U, F>(a: &[A], la: &Layout, b: &[B], lb: &Layout, f: F) -> Vec<U>
+where
+    A: Copy + Send + Sync,
+    B: Copy + Send + Sync,
+    U: Copy + Default + Send + Sync,
+    F: Fn(A, B) -> U + Sync + Send,
+{
+    let numel = la.shape().numel();
+    if let (Some(ra), Some(rb)) = (la.contiguous_range(), lb.contiguous_range()) {
+        let (a, b) = (&a[ra], &b[rb]);
+        return if numel >= PARALLEL_THRESHOLD {
+            a.par_iter()
+                .zip(b.par_iter())
+                .with_min_len(4096)
+                .map(|(&x, &y)| f(x, y))
+                .collect()
+        } else {
+            a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect()
+        };
+    }
+    let mut out = vec![U::default(); numel];
+    let Some((dims, strides)) = coalesce(la.dims(), &[la.strides(), lb.strides()]) else {
+        // 0-d: a single element.
+        out[0] = f(a[la.offset()], b[lb.offset()]);
+        return out;
+    };
+    if numel == 0 {
+        return out;
+    }
+    let n = dims.len();
+    let row_len = dims[n - 1];
+    let (sa, sb) = (strides[0][n - 1], strides[1][n - 1]);
+    let outer = &dims[..n - 1];
+    let (oa, ob) = (&strides[0][..n - 1], &strides[1][..n - 1]);
+    let fill = |first_row: usize, chunk: &mut [U]| {
+        let rows = first_row..first_row + chunk.len() / row_len;
+        for_each_row(outer, [oa, ob], [la.offset(), lb.offset()], rows.clone(), |row, [pa, pb]| {
+            let dst = &mut chunk[(row - rows.start) * row_len..][..row_len];
+            match (sa, sb) {
+                (1, 0) => {
+                    let y = b[pb];
+                    for (d, &x) in dst.iter_mut().zip(&a[pa..pa + row_len]) {
+                        *d = f(x, y);
+                    }
+                }
+                (0, 1) => {
+                    let x = a[pa];
+                    for (d, &y) in dst.iter_mut().zip(&b[pb..pb + row_len]) {
+                        *d = f(x, y);
+                    }
+                }
+                (1, 1) => {
+                    for ((d, &x), &y) in dst.iter_mut().zip(&a[pa..pa + row_len]).zip(&b[pb..pb + row_len]) {
+                        *d = f(x, y);
+                    }
+                }
+                _ => {
+                    for (j, d) in dst.iter_mut().enumerate() {
+                        *d = f(a[pa + j * sa], b[pb + j * sb]);
+                    }
+                }
+            }
+        });
+    };
+    if numel >= PARALLEL_THRESHOLD {
+        let per_task = rows_per_task(row_len);
+        out.par_chunks_mut(per_task * row_len)
+            .enumerate()
+            .for_each(|(t, chunk)| fill(t * per_task, chunk));
+    } else {
+        fill(0, &mut out);
+    }
+    out
+}

@@ -1,0 +1,47 @@
+//! # kiln-tensor
+//!
+//! N-dimensional arrays for Kiln with PyTorch's names and semantics: dtypes (f32, f64, f16,
+//! bf16, i64, u8, bool), strided views that share storage, broadcasting elementwise math,
+//! reductions, matmul, fused softmax/layer-norm, seeded random numbers and safetensors I/O.
+//!
+//! Depends on no other Kiln crate (the optional `gpu` backend will come from
+//! `kiln-gpu-kernels`). Math with wrong shapes or dtypes panics with a message naming the op
+//! and the shapes, like std indexing; anything that reads the outside world returns `Result`.
+//!
+//! ```
+//! use kiln_tensor::{tensor, Tensor};
+//!
+//! let a = tensor![[1.0, 2.0], [3.0, 4.0]];
+//! let b = Tensor::ones([2]);
+//! let c = &(&a + &b) * 2.0; // broadcasting [2, 2] + [2]
+//! assert_eq!(c.to_vec::<f32>(), vec![4.0, 6.0, 8.0, 10.0]);
+//! assert_eq!(a.t().dims(), &[2, 2]);
+//! ```
+
+mod cpu;
+mod creation;
+mod device;
+mod display;
+mod dtype;
+pub mod io;
+mod layout;
+mod literal;
+mod ops;
+mod random;
+mod shape;
+mod storage;
+mod tensor;
+mod views;
+
+pub use device::Device;
+pub use dtype::{DType, Element};
+pub use io::safetensors;
+pub use layout::Layout;
+pub use literal::TensorLiteral;
+pub use ops::binary::{BinaryOp, CompareOp, LogicalOp};
+pub use ops::scalar::Scalar;
+pub use ops::unary::UnaryOp;
+pub use random::{Generator, manual_seed, with_global_generator};
+pub use shape::{Dim, Shape};
+pub use storage::CpuStorage;
+pub use tensor::Tensor;

@@ -1,0 +1,149 @@
+//! Layer normalisation over the trailing dims (`torch.nn.functional.layer_norm`).
+
+use rayon::prelude::*;
+
+use crate::cpu::strided::PARALLEL_THRESHOLD;
+use crate::dtype::DType;
+use crate::ops::real::Real;
+use crate::ops::reduce::kernel::{FnFold, fold_slice};
+use crate::tensor::Tensor;
+
+/// Normalises one row into `y` and returns its `(mean, rstd)`: biased variance, two passes
+/// (mean, then squared deviations) with pairwise sums.
+#[inline]
+fn row<T: Real>(x: &[T], y: &mut [T], w: Option<&[T]>, b: Option<&[T]>, eps: T) -> (T, T) {
+    let n = T::c(x.len() as f64);
+    let sum = FnFold { identity: T::zero(), load: |v: T| v, combine: |a: T, c: T| a + c };
+    let mean = fold_slice(&sum, x) / n;
+    let sq = FnFold {
+        identity: T::zero(),
+        load: |v: T| (v - mean) * (v - mean),
+        combine: |a: T, c: T| a + c,
+    };
+    let var = fold_slice(&sq, x) / n;
+    let rstd = T::one() / (var + eps).sqrt();
+    match (w, b) {
+        (Some(w), Some(b)) => {
+            for (((d, &v), &wi), &bi) in y.iter_mut().zip(x).zip(w).zip(b) {
+                *d = (v - mean) * rstd * wi + bi;
+            }
+        }
+        (Some(w), None) => {
+            for ((d, &v), &wi) in y.iter_mut().zip(x).zip(w) {
+                *d = (v - mean) * rstd * wi;
+            }
+        }
+        (None, Some(b)) => {
+            for ((d, &v), &bi) in y.iter_mut().zip(x).zip(b) {
+                *d = (v - mean) * rstd + bi;
+            }
+        }
+        (None, None) => {
+            for (d, &v) in y.iter_mut().zip(x) {
+                *d = (v - mean) * rstd;
+            }
+        }
+    }
+    (mean, rstd)
+}
+
+/// A parameter (weight or bias) as a contiguous vector in the compute type.
+fn param<T: Real>(p: Option<&Tensor>) -> Option<Vec<T>> {
+    p.map(|p| p.to_vec::<T>())
+}
+
+/// Layer norm in `T` over rows of `n`; returns `(y, mean, rstd)` as flat vectors.
+fn run<T: Real>(x: &Tensor, n: usize, w: Option<&Tensor>, b: Option<&Tensor>, eps: f64) -> (Vec<T>, Vec<T>, Vec<T>) {
+    let x = x.contiguous();
+    let (src, layout) = x.typed::<T>("layer_norm");
+    let x = &src[layout.contiguous_range().expect("contiguous")];
+    let rows = if n == 0 { x.len() } else { x.len() / n };
+    let (w, b) = (param::<T>(w), param::<T>(b));
+    let (w, b, eps) = (w.as_deref(), b.as_deref(), T::c(eps));
+    let mut y = vec![T::zero(); x.len()];
+    let mut mean = vec![T::nan(); rows];
+    let mut rstd = vec![T::nan(); rows];
+    if n > 0 {
+        let each = |(((xr, yr), m), r): (((&[T], &mut [T]), &mut T), &mut T)| {
+            (*m, *r) = row(xr, yr, w, b, eps);
+        };
+        if x.len() >= PARALLEL_THRESHOLD {
+            let per_task = (8192 / n).max(1);
+            x.par_chunks(n)
+                .zip(y.par_chunks_mut(n))
+                .zip(mean.par_iter_mut())
+                .zip(rstd.par_iter_mut())
+                .with_min_len(per_task)
+                .for_each(each);
+        } else {
+            x.chunks(n).zip(y.chunks_mut(n)).zip(mean.iter_mut()).zip(rstd.iter_mut()).for_each(each);
+        }
+    }
+    (y, mean, rstd)
+}
+
+/// Checks shapes and computes `(out, mean, rstd)`.
+fn layer_norm_impl(
+    x: &Tensor,
+    normalized_shape: &[usize],
+    weight: Option<&Tensor>,
+    bias: Option<&Tensor>,
+    eps: f64,
+) -> (Tensor, Tensor, Tensor) {
+    let dims = x.dims();
+    let k = normalized_shape.len();
+    assert!(
+        k <= dims.len() && &dims[dims.len() - k..] == normalized_shape,
+        "layer_norm: Given normalized_shape={normalized_shape:?}, expected input with shape [*, {}], but got input of size {}",
+        normalized_shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "),
+        x.shape()
+    );
+    for (name, p) in [("weight", weight), ("bias", bias)] {
+        if let Some(p) = p {
+            assert!(
+                p.dims() == normalized_shape,
+                "layer_norm: Expected {name} to be of same shape as normalized_shape, but got {name} of shape {} and normalized_shape = {normalized_shape:?}",
+                p.shape()
+            );
+        }
+    }
+    let dtype = x.dtype();
+    let n: usize = normalized_shape.iter().product();
+    let mut stat_dims = dims[..dims.len() - k].to_vec();
+    stat_dims.extend(std::iter::repeat_n(1, k));
+    fn wrap<T: Real>(dims: &[usize], stat_dims: &[usize], (y, m, r): (Vec<T>, Vec<T>, Vec<T>)) -> (Tensor, Tensor, Tensor) {
+        (Tensor::from_vec(y, dims), Tensor::from_vec(m, stat_dims), Tensor::from_vec(r, stat_dims))
+    }
+    match dtype {
+        DType::F32 => wrap(dims, &stat_dims, run::<f32>(x, n, weight, bias, eps)),
+        DType::F64 => wrap(dims, &stat_dims, run::<f64>(x, n, weight, bias, eps)),
+        DType::F16 | DType::BF16 => {
+            let (y, m, r) = layer_norm_impl(&x.to_dtype(DType::F32), normalized_shape, weight, bias, eps);
+            (y.to_dtype(dtype), m.to_dtype(dtype), r.to_dtype(dtype))
+        }
+        other => panic!("layer_norm: not implemented for {other} tensors (expects a floating-point dtype)"),
+    }
+}
+
+impl Tensor {
+    /// Layer normalisation over the last `normalized_shape.len()` dims
+    /// (`torch.nn.functional.layer_norm(x, normalized_shape, weight, bias, eps)`):
+    /// `(x - mean) / sqrt(var + eps) * weight + bias` with the biased variance. `weight` and
+    /// `bias` have shape `normalized_shape`. f16/bf16 compute in f32 and keep their dtype.
+    pub fn layer_norm(&self, normalized_shape: &[usize], weight: Option<&Tensor>, bias: Option<&Tensor>, eps: f64) -> Tensor {
+        layer_norm_impl(self, normalized_shape, weight, bias, eps).0
+    }
+
+    /// [`Tensor::layer_norm`] that also returns the per-row `mean` and `rstd = 1/sqrt(var + eps)`
+    /// (`torch.native_layer_norm`), for the backward pass. The statistics have the input's
+    /// leading dims followed by `normalized_shape.len()` ones, in the input's dtype.
+    pub fn layer_norm_with_stats(
+        &self,
+        normalized_shape: &[usize],
+        weight: Option<&Tensor>,
+        bias: Option<&Tensor>,
+        eps: f64,
+    ) -> (Tensor, Tensor, Tensor) {
+        layer_norm_impl(self, normalized_shape, weight, bias, eps)
+    }
+}

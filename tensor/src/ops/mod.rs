@@ -1,0 +1,13 @@
+//! Tensor operations, one family per file.
+
+pub(crate) mod binary;
+pub(crate) mod combine;
+pub(crate) mod index;
+pub(crate) mod layer_norm;
+pub(crate) mod matmul;
+pub(crate) mod operators;
+pub(crate) mod real;
+pub(crate) mod reduce;
+pub(crate) mod scalar;
+pub(crate) mod softmax;
+pub(crate) mod unary;

@@ -1,0 +1,16 @@
+//! Reductions: `sum`, `mean`, `var`/`std`, `max`/`min` (with indices), `argmax`/`argmin`,
+//! `prod`, `logsumexp`, `norm`, `all`/`any` and `cumsum`, over everything or over given dims.
+//!
+//! Every op plans its work with [`plan::Reduction`] (which views the input as
+//! `[outer, reduced, inner]`, copying only when the reduced dims are not one contiguous block)
+//! and runs one of the loops in [`kernel`].
+
+pub(crate) mod kernel;
+pub(crate) mod plan;
+mod sum;
+mod extrema;
+mod moments;
+mod logical;
+mod logsumexp;
+mod norm;
+mod cumsum;

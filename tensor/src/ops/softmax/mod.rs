@@ -1,0 +1,182 @@
+//! `softmax` and `log_softmax` along one dim, numerically stable (the row maximum is
+//! subtracted before exponentiating).
+//!
+//! The last dim of a contiguous tensor is the fast path: rows in parallel, each row a max
+//! pass, an `exp` pass (vectorised; with AVX2+FMA when the CPU has them) and a scale pass.
+//! Other dims run on `[outer, len, inner]` blocks, vectorised along `inner`.
+
+mod exp;
+
+use rayon::prelude::*;
+
+pub(crate) use exp::exp_f32;
+
+use crate::cpu::strided::PARALLEL_THRESHOLD;
+use crate::dtype::DType;
+use crate::ops::real::Real;
+use crate::ops::reduce::kernel::{FnFold, fold_slice};
+use crate::shape::Dim;
+use crate::tensor::Tensor;
+
+/// A float type with the `exp` the softmax kernels use.
+trait SoftmaxFloat: Real {
+    fn fast_exp(self) -> Self;
+}
+
+impl SoftmaxFloat for f32 {
+    #[inline(always)]
+    fn fast_exp(self) -> f32 {
+        exp_f32(self)
+    }
+}
+
+impl SoftmaxFloat for f64 {
+    #[inline(always)]
+    fn fast_exp(self) -> f64 {
+        self.exp()
+    }
+}
+
+/// Softmax (or log-softmax) of one contiguous row into `y`.
+#[inline(always)]
+fn row_generic<T: SoftmaxFloat>(x: &[T], y: &mut [T], log: bool) {
+    let max = FnFold { identity: T::neg_infinity(), load: |v: T| v, combine: |a: T, b: T| if b > a { b } else { a } };
+    let m = fold_slice(&max, x);
+    for (d, &v) in y.iter_mut().zip(x) {
+        *d = (v - m).fast_exp();
+    }
+    let sum = FnFold { identity: T::zero(), load: |v: T| v, combine: |a: T, b: T| a + b };
+    let s = fold_slice(&sum, y);
+    if log {
+        let shift = m + s.ln();
+        for (d, &v) in y.iter_mut().zip(x) {
+            *d = v - shift;
+        }
+    } else {
+        let inv = T::one() / s;
+        for d in y.iter_mut() {
+            *d = *d * inv;
+        }
+    }
+}
+
+/// The f32 row kernel compiled for AVX2+FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn row_f32_avx2(x: &[f32], y: &mut [f32], log: bool) {
+    row_generic(x, y, log);
+}
+
+/// One row, picking the widest vector code the CPU runs.
+trait SoftmaxRow: SoftmaxFloat {
+    fn row(x: &[Self], y: &mut [Self], log: bool);
+}
+
+impl SoftmaxRow for f32 {
+    fn row(x: &[f32], y: &mut [f32], log: bool) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+            return unsafe { row_f32_avx2(x, y, log) };
+        }
+        row_generic(x, y, log);
+    }
+}
+
+impl SoftmaxRow for f64 {
+    fn row(x: &[f64], y: &mut [f64], log: bool) {
+        row_generic(x, y, log);
+    }
+}
+
+/// Softmax along the middle dim of one `[len, inner]` block, vectorised along `inner`.
+fn block<T: SoftmaxFloat>(x: &[T], y: &mut [T], inner: usize, log: bool) {
+    let mut m = vec![T::neg_infinity(); inner];
+    for row in x.chunks_exact(inner) {
+        for (a, &v) in m.iter_mut().zip(row) {
+            *a = if v > *a { v } else { *a };
+        }
+    }
+    let mut s = vec![T::zero(); inner];
+    for (row, out) in x.chunks_exact(inner).zip(y.chunks_exact_mut(inner)) {
+        for (((d, &v), &mx), acc) in out.iter_mut().zip(row).zip(&m).zip(s.iter_mut()) {
+            *d = (v - mx).fast_exp();
+            *acc = *acc + *d;
+        }
+    }
+    if log {
+        let shift: Vec<T> = m.iter().zip(&s).map(|(&mx, &sm)| mx + sm.ln()).collect();
+        for (row, out) in x.chunks_exact(inner).zip(y.chunks_exact_mut(inner)) {
+            for ((d, &v), &sh) in out.iter_mut().zip(row).zip(&shift) {
+                *d = v - sh;
+            }
+        }
+    } else {
+        let inv: Vec<T> = s.iter().map(|&sm| T::one() / sm).collect();
+        for out in y.chunks_exact_mut(inner) {
+            for (d, &k) in out.iter_mut().zip(&inv) {
+                *d = *d * k;
+            }
+        }
+    }
+}
+
+/// Softmax of a float tensor (f32/f64) along `dim`.
+fn softmax_real<T: SoftmaxRow>(t: &Tensor, dim: usize, log: bool, op: &str) -> Tensor {
+    let t = t.contiguous();
+    let dims = t.dims();
+    let len = dims[dim];
+    let inner: usize = dims[dim + 1..].iter().product();
+    let (src, layout) = t.typed::<T>(op);
+    let x = &src[layout.contiguous_range().expect("contiguous")];
+    let mut y = vec![T::zero(); x.len()];
+    let parallel = x.len() >= PARALLEL_THRESHOLD;
+    if len > 0 && inner > 0 {
+        if inner == 1 {
+            let run = |(xr, yr): (&[T], &mut [T])| T::row(xr, yr, log);
+            if parallel {
+                let per_task = (8192 / len).max(1);
+                x.par_chunks(len).zip(y.par_chunks_mut(len)).with_min_len(per_task).for_each(run);
+            } else {
+                x.chunks(len).zip(y.chunks_mut(len)).for_each(run);
+            }
+        } else {
+            let b = len * inner;
+            let run = |(xb, yb): (&[T], &mut [T])| block(xb, yb, inner, log);
+            if parallel {
+                x.par_chunks(b).zip(y.par_chunks_mut(b)).for_each(run);
+            } else {
+                x.chunks(b).zip(y.chunks_mut(b)).for_each(run);
+            }
+        }
+    }
+    Tensor::from_vec(y, t.shape().clone())
+}
+
+fn softmax_impl(t: &Tensor, dim: impl Dim, log: bool) -> Tensor {
+    let op = if log { "log_softmax" } else { "softmax" };
+    let d = dim.resolve(t.dim(), op);
+    if t.dim() == 0 {
+        return softmax_impl(&t.reshape(&[1]), 0usize, log).reshape(&[]);
+    }
+    match t.dtype() {
+        DType::F32 => softmax_real::<f32>(t, d, log, op),
+        DType::F64 => softmax_real::<f64>(t, d, log, op),
+        d16 @ (DType::F16 | DType::BF16) => softmax_impl(&t.to_dtype(DType::F32), d, log).to_dtype(d16),
+        other => panic!("{op}: not implemented for {other} tensors (expects a floating-point dtype)"),
+    }
+}
+
+impl Tensor {
+    /// `exp(x) / Σ exp(x)` along `dim` (`torch.softmax(x, dim)`, `F.softmax`); stable for large
+    /// inputs. Float tensors only; f16/bf16 compute in f32 and keep their dtype.
+    pub fn softmax(&self, dim: impl Dim) -> Tensor {
+        softmax_impl(self, dim, false)
+    }
+
+    /// `x - log Σ exp(x)` along `dim` (`torch.log_softmax(x, dim)`, `F.log_softmax`), without
+    /// the rounding loss of `softmax(x).log()`.
+    pub fn log_softmax(&self, dim: impl Dim) -> Tensor {
+        softmax_impl(self, dim, true)
+    }
+}

@@ -1,0 +1,116 @@
+//! Models: turn one pre-tokenized word into token ids (Hugging Face `tokenizers.models`).
+
+pub mod bpe;
+mod vocab;
+pub mod wordpiece;
+
+pub use bpe::{Bpe, BpeConfig, BpeTrainer};
+pub use vocab::Vocab;
+pub use wordpiece::{WordPiece, WordPieceConfig, WordPieceTrainer};
+
+use crate::error::TextError;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// One token produced by a model: its id and its byte range inside the word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Piece {
+    /// Token id.
+    pub id: u32,
+    /// Start byte within the word.
+    pub start: usize,
+    /// End byte (exclusive) within the word.
+    pub end: usize,
+}
+
+/// A trainer for one of the models (Hugging Face `trainers`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trainer {
+    /// Trains a [`Bpe`] model.
+    Bpe(BpeTrainer),
+    /// Trains a [`WordPiece`] model.
+    WordPiece(WordPieceTrainer),
+}
+
+impl Trainer {
+    /// The special tokens the trained model starts with.
+    pub fn special_tokens(&self) -> &[String] {
+        match self {
+            Trainer::Bpe(t) => &t.special_tokens,
+            Trainer::WordPiece(t) => &t.bpe.special_tokens,
+        }
+    }
+
+    /// Trains a model on `word → count`.
+    pub fn train_words(
+        &self,
+        word_counts: &rustc_hash::FxHashMap<String, u64>,
+    ) -> crate::error::Result<Model> {
+        Ok(match self {
+            Trainer::Bpe(t) => Model::Bpe(t.train_words(word_counts)?),
+            Trainer::WordPiece(t) => Model::WordPiece(t.train_words(word_counts)?),
+        })
+    }
+}
+
+/// Any model, tagged by `"type"` as in `tokenizer.json`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Model {
+    /// [`WordPiece`].
+    WordPiece(WordPiece),
+    /// [`Bpe`].
+    Bpe(Bpe),
+}
+
+impl Model {
+    /// Splits one word, appending its pieces to `out`.
+    #[inline]
+    pub fn tokenize_into(&self, word: &str, out: &mut Vec<Piece>) {
+        match self {
+            Model::WordPiece(m) => m.tokenize_into(word, out),
+            Model::Bpe(m) => m.tokenize_into(word, out),
+        }
+    }
+
+    /// The vocabulary.
+    pub fn vocab(&self) -> &Vocab {
+        match self {
+            Model::WordPiece(m) => m.vocab(),
+            Model::Bpe(m) => m.vocab(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type")]
+enum ModelJson {
+    WordPiece(wordpiece::WordPieceJson),
+    #[serde(rename = "BPE")]
+    Bpe(bpe::BpeJson),
+}
+
+impl<'de> Deserialize<'de> for Model {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let j = ModelJson::deserialize(d)?;
+        let m = match j {
+            ModelJson::WordPiece(w) => WordPiece::from_json(w).map(Model::WordPiece),
+            ModelJson::Bpe(b) => Bpe::from_json(b).map(Model::Bpe),
+        };
+        m.map_err(|e: TextError| serde::de::Error::custom(e))
+    }
+}
+
+impl Serialize for Model {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(tag = "type")]
+        enum Out<'a> {
+            WordPiece(wordpiece::WordPieceJsonOut<'a>),
+            #[serde(rename = "BPE")]
+            Bpe(bpe::BpeJsonOut<'a>),
+        }
+        match self {
+            Model::WordPiece(m) => Out::WordPiece(m.to_json()).serialize(s),
+            Model::Bpe(m) => Out::Bpe(m.to_json()).serialize(s),
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! [`NormalizedString`]: a transformed text that remembers where each byte came from.
+
+/// A normalized text plus, for every byte of it, the byte range of the original text it
+/// came from (Hugging Face tokenizers' `NormalizedString`).
+///
+/// Offsets are byte offsets into the original text. Every transformation here is
+/// *character-local*: each output character inherits the range of the input character that
+/// produced it, which is what Hugging Face does for the BERT, lowercase, accent-stripping,
+/// byte-level and metaspace transforms.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NormalizedString {
+    normalized: String,
+    align: Vec<(u32, u32)>,
+}
+
+impl NormalizedString {
+    /// The identity normalization of `text`, whose original offsets start at `base`.
+    ///
+    /// `text.len() + base` must fit in `u32` (the tokenizer checks this before calling).
+    pub fn new(text: &str, base: usize) -> Self {
+        let mut align = Vec::with_capacity(text.len());
+        let base = base as u32;
+        for (i, c) in text.char_indices() {
+            let s = base + i as u32;
+            let e = s + c.len_utf8() as u32;
+            for _ in 0..c.len_utf8() {
+                align.push((s, e));
+            }
+        }
+        NormalizedString {
+            normalized: text.to_owned(),
+            align,
+        }
+    }
+
+    /// The normalized text.
+    pub fn get(&self) -> &str {
+        &self.normalized
+    }
+
+    /// Length of the normalized text in bytes.
+    pub fn len(&self) -> usize {
+        self.normalized.len()
+    }
+
+    /// Whether the normalized text is empty.
+    pub fn is_empty(&self) -> bool {
+        self.normalized.is_empty()
+    }
+
+    /// For each normalized byte, the original byte range it came from.
+    pub fn alignments(&self) -> &[(u32, u32)] {
+        &self.align
+    }
+
+    /// The original byte range covered by the normalized byte range `start..end`.
+    ///
+    /// An empty range maps to the empty original range at its position.
+    pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
+        if start < end && end <= self.align.len() {
+            (self.align[start].0 as usize, self.align[end - 1].1 as usize)
+        } else if start < self.align.len() {
+            let p = self.align[start].0 as usize;
+            (p, p)
+        } else {
+            let p = self.align.last().map_or(0, |a| a.1 as usize);
+            (p, p)
+        }
+    }
+
+    /// Replaces every character `c` by what `f(c, out)` appends to `out` (possibly nothing);
+    /// the appended characters inherit `c`'s original range.
+    pub fn map_chars<F: FnMut(char, &mut String)>(&mut self, mut f: F) {
+        let mut out = String::with_capacity(self.normalized.len() + self.normalized.len() / 8);
+        let mut align = Vec::with_capacity(out.capacity());
+        for (i, c) in self.normalized.char_indices() {
+            let a = self.align[i];
+            f(c, &mut out);
+            align.resize(out.len(), a);
+        }
+        self.normalized = out;
+        self.align = align;
+    }
+
+    /// Keeps only the normalized bytes `start..end` (both on character boundaries).
+    pub fn keep_range(&mut self, start: usize, end: usize) {
+        self.normalized.truncate(end);
+        self.normalized.drain(..start);
+        self.align.truncate(end);
+        self.align.drain(..start);
+    }
+
+    /// Replaces the normalized bytes `start..end` (character boundaries, non-empty) with
+    /// `content`; the new characters take the range of the last replaced character, as
+    /// Hugging Face's `NormalizedString::replace` does.
+    pub fn replace_range(&mut self, start: usize, end: usize, content: &str) {
+        let a = self.align[end - 1];
+        self.normalized.replace_range(start..end, content);
+        self.align
+            .splice(start..end, std::iter::repeat_n(a, content.len()));
+    }
+
+    /// Inserts `prefix` before the first character, sharing that character's range
+    /// (Hugging Face's `prepend`); does nothing on an empty string.
+    pub fn prepend(&mut self, prefix: &str) {
+        if let Some(&a) = self.align.first() {
+            self.normalized.insert_str(0, prefix);
+            self.align
+                .splice(0..0, std::iter::repeat_n(a, prefix.len()));
+        }
+    }
+
+    /// Appends `other` (already aligned to the same original text) at the end.
+    pub fn append(&mut self, other: &NormalizedString) {
+        self.normalized.push_str(&other.normalized);
+        self.align.extend_from_slice(&other.align);
+    }
+
+    /// Builds a normalized string from parts whose alignments are already known.
+    /// `align.len()` must equal `normalized.len()`.
+    pub(crate) fn from_parts(normalized: String, align: Vec<(u32, u32)>) -> Self {
+        debug_assert_eq!(normalized.len(), align.len());
+        NormalizedString { normalized, align }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn map_chars_keeps_source_ranges() {
+        let mut n = NormalizedString::new("Aé中", 0);
+        n.map_chars(|c, out| {
+            if c == '中' {
+                out.push(' ');
+                out.push(c);
+                out.push(' ');
+            } else if c == 'é' {
+                out.push('e');
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        });
+        assert_eq!(n.get(), "ae 中 ");
+        assert_eq!(n.original_range(1, 2), (1, 3));
+        assert_eq!(n.original_range(3, 6), (3, 6));
+        assert_eq!(n.original_range(0, 7), (0, 6));
+    }
+
+    #[test]
+    fn replace_and_prepend_follow_hf_alignment() {
+        let mut n = NormalizedString::new("ab  c", 10);
+        n.replace_range(2, 4, "_");
+        assert_eq!(n.get(), "ab_c");
+        assert_eq!(n.original_range(2, 3), (13, 14));
+        n.prepend("▁");
+        assert_eq!(n.original_range(0, 3), (10, 11));
+        n.keep_range(3, 5);
+        assert_eq!(n.get(), "ab");
+        assert_eq!(n.original_range(0, 2), (10, 12));
+    }
+}

@@ -1,0 +1,48 @@
+//! Helpers shared by the tokenizer integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// The Kiln data cache: `$KILN_CACHE`, else `$HOME/.cache/kiln`.
+pub fn cache_dir() -> PathBuf {
+    match std::env::var_os("KILN_CACHE") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/kiln"),
+    }
+}
+
+/// `CACHE/name/file` if it exists. Otherwise prints a skip line and returns `None`, or panics
+/// when `KILN_REQUIRE_DATA=1` (set by `cargo xtask test`).
+pub fn data_file(name: &str, file: &str) -> Option<PathBuf> {
+    let p = cache_dir().join(name).join(file);
+    if p.exists() {
+        return Some(p);
+    }
+    if std::env::var("KILN_REQUIRE_DATA").as_deref() == Ok("1") {
+        panic!("{} is missing: run `cargo xtask fetch {name}`", p.display());
+    }
+    eprintln!(
+        "skipped: run `cargo xtask fetch {name}` ({} is missing)",
+        p.display()
+    );
+    None
+}
+
+/// Path of a file in `tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// The IMDB review texts from `CACHE/imdb/reviews.json`, or `None` (see [`data_file`]).
+pub fn imdb_reviews() -> Option<Vec<String>> {
+    #[derive(serde::Deserialize)]
+    struct Review {
+        t: String,
+    }
+    let p = data_file("imdb", "reviews.json")?;
+    let bytes = std::fs::read(p).expect("read reviews.json");
+    let v: Vec<Review> = serde_json::from_slice(&bytes).expect("parse reviews.json");
+    Some(v.into_iter().map(|r| r.t).collect())
+}

@@ -1,0 +1,73 @@
+//! `cargo xtask test`: the whole suite, with the GPU driver and the data it needs.
+
+pub mod summary;
+pub mod vulkan;
+
+use crate::cache;
+use crate::error::{Result, XtaskError};
+use crate::fetch::{self, datasets};
+use crate::process;
+use crate::workspace::Workspace;
+use summary::Totals;
+
+/// Datasets the test suite reads; fetched before `cargo test` runs.
+pub const TEST_DATASETS: &[&str] = &["minilm", "imdb"];
+
+/// Installs/fetches what the tests need, runs `cargo test --workspace --all-features`, prints
+/// `xtask test: N passed, N failed`, and fails if cargo or any test did.
+///
+/// Every feature builds without system libraries (the GPU backend loads Vulkan at run time),
+/// so `--all-features` is always used; without a driver the GPU tests skip themselves, unless
+/// `CI` is set, where a missing driver is an error and `KILN_REQUIRE_GPU=1` makes them fail.
+pub fn run() -> Result<()> {
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+    vulkan::ensure(ci)?;
+    let cache = cache::cache_dir()?;
+    for name in TEST_DATASETS {
+        let dataset = datasets::find(name)
+            .ok_or_else(|| XtaskError::Other(format!("TEST_DATASETS names unknown `{name}`")))?;
+        fetch::ensure(&cache, dataset, false)?;
+    }
+    let workspace = Workspace::load()?;
+    let mut cmd = process::cargo();
+    cmd.args(["test", "--workspace", "--all-features", "--no-fail-fast"])
+        .current_dir(&workspace.root)
+        .env(cache::CACHE_ENV, &cache)
+        .env("WGPU_BACKEND", "vulkan")
+        .env("KILN_REQUIRE_DATA", "1");
+    if ci {
+        cmd.env("KILN_REQUIRE_GPU", "1");
+    }
+    crate::say!(
+        "running {} with KILN_CACHE={}, WGPU_BACKEND=vulkan, KILN_REQUIRE_DATA=1{}",
+        process::describe(&cmd),
+        cache.display(),
+        if ci { ", KILN_REQUIRE_GPU=1" } else { "" }
+    );
+    let command = process::describe(&cmd);
+    let mut totals = Totals::default();
+    let status = process::stream_lines(&mut cmd, |line| {
+        println!("{line}");
+        totals.add_line(line);
+    })?;
+    println!(
+        "xtask test: {} passed, {} failed",
+        totals.passed, totals.failed
+    );
+    if totals.failed > 0 {
+        return Err(XtaskError::Other(format!("{} tests failed", totals.failed)));
+    }
+    process::check(status, command, String::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_datasets_are_known() {
+        for name in TEST_DATASETS {
+            assert!(datasets::find(name).is_some(), "{name}");
+        }
+    }
+}
