@@ -26,11 +26,18 @@ pub fn checkpoint(segment: impl Fn(&[Var]) -> Var + Send + Sync + 'static, input
     let recompute = Arc::clone(&segment);
     record("CheckpointFunctionBackward", output, &refs, move |g| {
         let _guard = set_grad_enabled(true);
-        let leaves: Vec<Var> = values.iter().zip(&flags).map(|(v, &rg)| Var::new(v.clone(), rg)).collect();
+        let leaves: Vec<Var> = values
+            .iter()
+            .zip(&flags)
+            .map(|(v, &rg)| Var::new(v.clone(), rg))
+            .collect();
         let out = recompute(&leaves);
         if out.requires_grad() {
             run_backward(&out, g.clone(), false);
         }
-        leaves.iter().map(|l| if l.requires_grad() { l.grad() } else { None }).collect()
+        leaves
+            .iter()
+            .map(|l| if l.requires_grad() { l.grad() } else { None })
+            .collect()
     })
 }

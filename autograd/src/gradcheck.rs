@@ -21,7 +21,11 @@ pub struct GradCheckOptions {
 
 impl Default for GradCheckOptions {
     fn default() -> Self {
-        GradCheckOptions { eps: 1e-6, atol: 1e-5, rtol: 1e-3 }
+        GradCheckOptions {
+            eps: 1e-6,
+            atol: 1e-5,
+            rtol: 1e-3,
+        }
     }
 }
 
@@ -54,13 +58,25 @@ impl std::error::Error for GradCheckError {}
 ///
 /// The output is reduced to a scalar with fixed pseudo-random weights, so every output element's
 /// gradient path is exercised. Every input is differentiated.
-pub fn gradcheck(f: impl Fn(&[Var]) -> Var, inputs: &[Tensor], options: GradCheckOptions) -> Result<(), GradCheckError> {
-    let inputs: Vec<Tensor> = inputs.iter().map(|t| t.to_dtype(DType::F64).contiguous()).collect();
+pub fn gradcheck(
+    f: impl Fn(&[Var]) -> Var,
+    inputs: &[Tensor],
+    options: GradCheckOptions,
+) -> Result<(), GradCheckError> {
+    let inputs: Vec<Tensor> = inputs
+        .iter()
+        .map(|t| t.to_dtype(DType::F64).contiguous())
+        .collect();
     let weights = {
         let _guard = no_grad();
         let probe: Vec<Var> = inputs.iter().cloned().map(Var::constant).collect();
         let shape = f(&probe).value().shape().clone();
-        Tensor::rand_from(shape, DType::F64, &kiln_tensor::Device::Cpu, &mut Generator::new(0x6772_6164))
+        Tensor::rand_from(
+            shape,
+            DType::F64,
+            &kiln_tensor::Device::Cpu,
+            &mut Generator::new(0x6772_6164),
+        )
     };
     let weighted = |out: &Var| out.mul(&Var::constant(weights.clone())).sum();
 
@@ -85,11 +101,20 @@ pub fn gradcheck(f: impl Fn(&[Var]) -> Var, inputs: &[Tensor], options: GradChec
     };
 
     for (i, (var, t)) in vars.iter().zip(&inputs).enumerate() {
-        let analytic = var.grad().map(|g| g.to_vec::<f64>()).unwrap_or_else(|| vec![0.0; t.numel()]);
+        let analytic = var
+            .grad()
+            .map(|g| g.to_vec::<f64>())
+            .unwrap_or_else(|| vec![0.0; t.numel()]);
         for (element, &a) in analytic.iter().enumerate() {
-            let numerical = (loss_at(i, element, options.eps) - loss_at(i, element, -options.eps)) / (2.0 * options.eps);
+            let numerical = (loss_at(i, element, options.eps) - loss_at(i, element, -options.eps))
+                / (2.0 * options.eps);
             if (a - numerical).abs() > options.atol + options.rtol * numerical.abs() {
-                return Err(GradCheckError { input: i, element, analytic: a, numerical });
+                return Err(GradCheckError {
+                    input: i,
+                    element,
+                    analytic: a,
+                    numerical,
+                });
             }
         }
     }

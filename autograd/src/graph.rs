@@ -74,7 +74,9 @@ pub(crate) fn run_backward(root: &Var, grad: Tensor, retain_graph: bool) {
     let mut grads: HashMap<usize, Tensor> = HashMap::new();
     grads.insert(root.inner.id, grad);
     for var in reverse_topological(root) {
-        let Some(g) = grads.remove(&var.inner.id) else { continue };
+        let Some(g) = grads.remove(&var.inner.id) else {
+            continue;
+        };
         let Some(node) = &var.inner.node else {
             var.accumulate_grad(g);
             continue;
@@ -94,13 +96,23 @@ pub(crate) fn run_backward(root: &Var, grad: Tensor, retain_graph: bool) {
             }
             out
         };
-        assert_eq!(input_grads.len(), node.inputs.len(), "{}: backward returned wrong count", node.name);
+        assert_eq!(
+            input_grads.len(),
+            node.inputs.len(),
+            "{}: backward returned wrong count",
+            node.name
+        );
         for (input, ig) in node.inputs.iter().zip(input_grads) {
             let Some(ig) = ig else { continue };
             if !input.requires_grad() {
                 continue;
             }
-            debug_assert_eq!(ig.dims(), input.value().dims(), "{}: gradient shape", node.name);
+            debug_assert_eq!(
+                ig.dims(),
+                input.value().dims(),
+                "{}: gradient shape",
+                node.name
+            );
             grads
                 .entry(input.inner.id)
                 .and_modify(|acc| *acc = &*acc + &ig)
@@ -114,7 +126,11 @@ impl Var {
     /// them to the leaves' `.grad` (`loss.backward()`). The graph is freed afterwards.
     pub fn backward(&self) {
         let value = self.value();
-        assert_eq!(value.numel(), 1, "backward: grad can be implicitly created only for scalar outputs");
+        assert_eq!(
+            value.numel(),
+            1,
+            "backward: grad can be implicitly created only for scalar outputs"
+        );
         run_backward(self, value.ones_like(), false);
     }
 

@@ -64,7 +64,11 @@ impl Var {
 
     /// The current value (a cheap clone of the tensor handle).
     pub fn value(&self) -> Tensor {
-        self.inner.value.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.inner
+            .value
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Replaces the value of a leaf in place, as an optimizer step does (`p.data = …`). The
@@ -93,7 +97,9 @@ impl Var {
             self.is_leaf(),
             "requires_grad_: you can only change requires_grad flags of leaf variables"
         );
-        self.inner.requires_grad.store(requires_grad, Ordering::Relaxed);
+        self.inner
+            .requires_grad
+            .store(requires_grad, Ordering::Relaxed);
         self
     }
 
@@ -104,7 +110,11 @@ impl Var {
 
     /// The accumulated gradient of a leaf after `backward` (`.grad`); `None` before any.
     pub fn grad(&self) -> Option<Tensor> {
-        self.inner.grad.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.inner
+            .grad
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Clears the gradient (`zero_grad(set_to_none=True)`).

@@ -90,7 +90,10 @@ fn checkpoint_gives_the_same_gradients_and_reaches_captured_parameters() {
     let x = Var::parameter(tensor![[1.0, 2.0]]);
     let plain = x.matmul(&w).tanh().matmul(&w).sum();
     plain.backward();
-    let (gx, gw) = (x.grad().unwrap().to_vec::<f32>(), w.grad().unwrap().to_vec::<f32>());
+    let (gx, gw) = (
+        x.grad().unwrap().to_vec::<f32>(),
+        w.grad().unwrap().to_vec::<f32>(),
+    );
     x.zero_grad();
     w.zero_grad();
     let w2 = w.clone();
@@ -128,6 +131,9 @@ fn f32_training_step_of_a_linear_model() {
     assert!((loss.value().item::<f32>() - 1.06).abs() < 1e-6);
     // dL/dpred = [-1.4, -0.4]; dL/dw = [-1.4*1 - 0.4*3, -1.4*2 - 0.4*4] = [-2.6, -4.4]
     let gw = w.grad().unwrap().to_vec::<f32>();
-    assert!((gw[0] + 2.6).abs() < 1e-6 && (gw[1] + 4.4).abs() < 1e-6, "{gw:?}");
+    assert!(
+        (gw[0] + 2.6).abs() < 1e-6 && (gw[1] + 4.4).abs() < 1e-6,
+        "{gw:?}"
+    );
     assert!((b.grad().unwrap().item::<f32>() + 1.8).abs() < 1e-6);
 }

@@ -149,6 +149,16 @@ impl PooledBuffer {
     }
 }
 
+impl PooledBuffer {
+    /// Destroys the buffer instead of returning it to the pool (used when its state is unknown,
+    /// e.g. a read-back that failed while mapping).
+    pub(crate) fn discard(mut self) {
+        if let Some(b) = self.buffer.take() {
+            b.destroy();
+        }
+    }
+}
+
 impl Drop for PooledBuffer {
     fn drop(&mut self) {
         let Some(buffer) = self.buffer.take() else {

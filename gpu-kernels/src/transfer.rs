@@ -86,19 +86,28 @@ impl GpuContext {
                 // The receiver lives until `recv` below returns.
                 let _ = tx.send(r);
             });
-        self.sync()?;
-        rx.recv()
-            .map_err(|e| GpuError::Map(e.to_string()))?
-            .map_err(|e| GpuError::Map(e.to_string()))?;
-        let out = {
+        let read = || -> Result<Vec<T>> {
+            self.sync()?;
+            rx.recv()
+                .map_err(|e| GpuError::Map(e.to_string()))?
+                .map_err(|e| GpuError::Map(e.to_string()))?;
             let view = staging
                 .buffer()
                 .get_mapped_range(0..bytes)
                 .map_err(|e| GpuError::Map(e.to_string()))?;
             let n = buf.len() * T::DTYPE.size_bytes();
-            bytemuck::pod_collect_to_vec::<u8, T>(&view[..n])
+            Ok(bytemuck::pod_collect_to_vec::<u8, T>(&view[..n]))
         };
-        staging.buffer().unmap();
-        Ok(out)
+        match read() {
+            Ok(out) => {
+                staging.buffer().unmap();
+                Ok(out)
+            }
+            Err(e) => {
+                // The staging buffer may still be mapped or mapping: never recycle it.
+                staging.discard();
+                Err(e)
+            }
+        }
     }
 }

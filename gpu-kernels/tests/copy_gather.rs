@@ -5,7 +5,9 @@ mod common;
 
 use common::{Rng, at, gather_view, gpu, test_views};
 use half::{bf16, f16};
-use kiln_gpu_kernels::{IndexAddShape, StridedLayout, contiguous, embedding, gather, index_add, index_select};
+use kiln_gpu_kernels::{
+    IndexAddShape, StridedLayout, contiguous, embedding, gather, index_add, index_select,
+};
 
 #[test]
 fn contiguous_materialises_every_view_for_32_and_16_bit_types() {
@@ -178,9 +180,18 @@ fn gather_rejects_oversized_index_shapes() {
 fn index_add_accumulates_repeated_indices() {
     let Some(ctx) = gpu() else { return };
     let mut rng = Rng::new(49);
-    for &(outer, dst_dim, inner, k) in &[(1, 129, 33, 129), (7, 5, 1, 33), (3, 1, 7, 7), (1, 7, 129, 1)] {
-        let dst: Vec<f32> = (0..outer * dst_dim * inner).map(|_| rng.below(16) as f32 / 8.0).collect();
-        let src: Vec<f32> = (0..outer * k * inner).map(|_| rng.below(16) as f32 / 8.0 - 1.0).collect();
+    for &(outer, dst_dim, inner, k) in &[
+        (1, 129, 33, 129),
+        (7, 5, 1, 33),
+        (3, 1, 7, 7),
+        (1, 7, 129, 1),
+    ] {
+        let dst: Vec<f32> = (0..outer * dst_dim * inner)
+            .map(|_| rng.below(16) as f32 / 8.0)
+            .collect();
+        let src: Vec<f32> = (0..outer * k * inner)
+            .map(|_| rng.below(16) as f32 / 8.0 - 1.0)
+            .collect();
         // repeated indices (k may exceed dst_dim) plus one negative index that must be skipped
         let mut idx: Vec<i32> = (0..k).map(|_| rng.below(dst_dim as u32) as i32).collect();
         if k > 1 {
@@ -197,12 +208,34 @@ fn index_add_accumulates_repeated_indices() {
                 }
             }
         }
-        let shape = IndexAddShape { outer, dst_dim, inner };
-        let out = index_add(ctx, &ctx.upload(&dst).unwrap(), shape, &ctx.upload(&idx).unwrap(), &ctx.upload(&src).unwrap()).unwrap();
-        assert_eq!(ctx.to_vec::<f32>(&out).unwrap(), want, "index_add {shape:?} k={k}");
+        let shape = IndexAddShape {
+            outer,
+            dst_dim,
+            inner,
+        };
+        let out = index_add(
+            ctx,
+            &ctx.upload(&dst).unwrap(),
+            shape,
+            &ctx.upload(&idx).unwrap(),
+            &ctx.upload(&src).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            ctx.to_vec::<f32>(&out).unwrap(),
+            want,
+            "index_add {shape:?} k={k}"
+        );
     }
     let d = ctx.upload(&[0.0f32; 4]).unwrap();
     let i = ctx.upload(&[0u32]).unwrap();
-    let bad = IndexAddShape { outer: 1, dst_dim: 3, inner: 1 };
-    assert!(index_add(ctx, &d, bad, &i, &d).is_err(), "dst length must match the shape");
+    let bad = IndexAddShape {
+        outer: 1,
+        dst_dim: 3,
+        inner: 1,
+    };
+    assert!(
+        index_add(ctx, &d, bad, &i, &d).is_err(),
+        "dst length must match the shape"
+    );
 }

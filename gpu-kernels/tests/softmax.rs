@@ -33,7 +33,9 @@ fn rows_of_every_size_including_long_ones() {
         let gx = ctx.upload(&x).unwrap();
         for log in [false, true] {
             let got = ctx
-                .to_vec::<f32>(&softmax(ctx, &gx, rows, cols, log).unwrap())
+                .to_vec::<f32>(
+                    &softmax(ctx, &gx, &RowsLayout::contiguous(rows, cols), log).unwrap(),
+                )
                 .unwrap();
             let atol = if log { 1e-5 } else { 1e-6 };
             assert_close(
@@ -73,13 +75,31 @@ fn strided_rows_with_offset() {
     // [33, 129] taken from a [33, 200] buffer at column 7, plus a 2-element prefix
     let (rows, cols, stride, offset) = (33, 129, 200, 2 + 7);
     let buf = rng.vec(2 + rows * stride, -5.0, 5.0);
-    let dense: Vec<f32> = (0..rows).flat_map(|r| buf[offset + r * stride..offset + r * stride + cols].to_vec()).collect();
-    let layout = RowsLayout { rows, cols, offset, row_stride: stride };
+    let dense: Vec<f32> = (0..rows)
+        .flat_map(|r| buf[offset + r * stride..offset + r * stride + cols].to_vec())
+        .collect();
+    let layout = RowsLayout {
+        rows,
+        cols,
+        offset,
+        row_stride: stride,
+    };
     let gx = ctx.upload(&buf).unwrap();
     for log in [false, true] {
-        let got = ctx.to_vec::<f32>(&softmax(ctx, &gx, &layout, log).unwrap()).unwrap();
-        assert_close(&got, &reference(&dense, cols, log), 1e-5, 1e-5, &format!("strided softmax log={log}"));
+        let got = ctx
+            .to_vec::<f32>(&softmax(ctx, &gx, &layout, log).unwrap())
+            .unwrap();
+        assert_close(
+            &got,
+            &reference(&dense, cols, log),
+            1e-5,
+            1e-5,
+            &format!("strided softmax log={log}"),
+        );
     }
-    let too_far = RowsLayout { offset: 100, ..layout };
+    let too_far = RowsLayout {
+        offset: 100,
+        ..layout
+    };
     assert!(softmax(ctx, &gx, &too_far, false).is_err());
 }

@@ -94,6 +94,45 @@ WORKLOADS["index/cat_dim1/8x256x1024"] = _cat(1)
 WORKLOADS["index/index_select/512_of_30522x384"] = _index_select
 
 
+# Reductions and fused normalisation (tensor/benches/reduce.rs).
+def _reduce(op):
+    def setup():
+        x = torch.randn(4096, 1024)
+        if op == "layer_norm":
+            h, w, b = torch.randn(64 * 128, 768), torch.randn(768), torch.randn(768)
+            return lambda: torch.nn.functional.layer_norm(h, (768,), w, b, 1e-5)
+        return {
+            "softmax": lambda: torch.softmax(x, -1),
+            "sum_dim0": lambda: torch.sum(x, 0),
+            "sum_dim1": lambda: torch.sum(x, 1),
+        }[op]
+
+    return setup
+
+
+for _op in ("softmax", "sum_dim0", "sum_dim1"):
+    WORKLOADS[f"reduce/{_op}/4096x1024"] = _reduce(_op)
+WORKLOADS[f"reduce/layer_norm/{64 * 128}x768"] = _reduce("layer_norm")
+
+
+# Safetensors loading (tensor/benches/io.rs): the same ~100 MB mix of f32 and f16 tensors.
+def _safetensors_load():
+    import tempfile
+
+    from safetensors.torch import load_file, save_file
+
+    tensors = {}
+    for i in range(25):
+        t = torch.rand(2048, 1024).half() if i % 4 == 3 else torch.rand(1024, 1024)
+        tensors[f"layer.{i}.weight"] = t
+    path = os.path.join(tempfile.mkdtemp(prefix="kiln-bench-io-"), "model.safetensors")
+    save_file(tensors, path)
+    return lambda: load_file(path)
+
+
+WORKLOADS["safetensors/load/100MB"] = _safetensors_load
+
+
 def time_workload(setup):
     """Median wall time of one call in nanoseconds, after a warm-up."""
     fn = setup()

@@ -14,9 +14,13 @@ fn elementwise(c: &mut Criterion) {
     let b = Tensor::randn_from([N], DType::F32, &Device::Cpu, &mut g);
     let bytes = (N * size_of::<f32>()) as u64;
     group.throughput(Throughput::Bytes(3 * bytes));
-    group.bench_with_input(BenchmarkId::new("add", N), &(&a, &b), |bench, (a, b)| bench.iter(|| a.add(b)));
+    group.bench_with_input(BenchmarkId::new("add", N), &(&a, &b), |bench, (a, b)| {
+        bench.iter(|| a.add(b))
+    });
     group.throughput(Throughput::Bytes(2 * bytes));
-    group.bench_with_input(BenchmarkId::new("gelu", N), &a, |bench, a| bench.iter(|| a.gelu()));
+    group.bench_with_input(BenchmarkId::new("gelu", N), &a, |bench, a| {
+        bench.iter(|| a.gelu())
+    });
     group.finish();
 }
 

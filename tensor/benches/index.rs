@@ -10,20 +10,28 @@ fn index(c: &mut Criterion) {
     let mut group = c.benchmark_group("index");
     let mut g = Generator::new(0);
 
-    let parts: Vec<Tensor> = (0..8).map(|_| Tensor::randn_from([256, 1024], DType::F32, &Device::Cpu, &mut g)).collect();
+    let parts: Vec<Tensor> = (0..8)
+        .map(|_| Tensor::randn_from([256, 1024], DType::F32, &Device::Cpu, &mut g))
+        .collect();
     let cat_bytes = (8 * 256 * 1024 * size_of::<f32>()) as u64;
     group.throughput(Throughput::Bytes(2 * cat_bytes));
     for dim in [0usize, 1] {
         let id = BenchmarkId::new(format!("cat_dim{dim}"), "8x256x1024");
-        group.bench_with_input(id, &parts, |bench, parts| bench.iter(|| Tensor::cat(parts, dim)));
+        group.bench_with_input(id, &parts, |bench, parts| {
+            bench.iter(|| Tensor::cat(parts, dim))
+        });
     }
 
     let table = Tensor::randn_from([30522, 384], DType::F32, &Device::Cpu, &mut g);
     manual_seed(0);
     let ids = Tensor::randint(0, 30522, [512]);
-    group.throughput(Throughput::Bytes((2 * 512 * 384 * size_of::<f32>() + 512 * size_of::<i64>()) as u64));
+    group.throughput(Throughput::Bytes(
+        (2 * 512 * 384 * size_of::<f32>() + 512 * size_of::<i64>()) as u64,
+    ));
     let id = BenchmarkId::new("index_select", "512_of_30522x384");
-    group.bench_with_input(id, &(&table, &ids), |bench, (table, ids)| bench.iter(|| table.index_select(0usize, ids)));
+    group.bench_with_input(id, &(&table, &ids), |bench, (table, ids)| {
+        bench.iter(|| table.index_select(0usize, ids))
+    });
     group.finish();
 }
 

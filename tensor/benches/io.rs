@@ -25,7 +25,8 @@ fn bench_load(c: &mut Criterion) {
     let dir = std::env::temp_dir().join(format!("kiln-bench-io-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("create bench dir");
     let path = dir.join("model.safetensors");
-    safetensors::save(&path, tensors.iter().map(|(n, t)| (n.as_str(), t)), None).expect("write bench file");
+    safetensors::save(&path, tensors.iter().map(|(n, t)| (n.as_str(), t)), None)
+        .expect("write bench file");
     let file_len = std::fs::metadata(&path).expect("bench file").len();
 
     let mut group = c.benchmark_group("safetensors");

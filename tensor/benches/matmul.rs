@@ -15,9 +15,13 @@ fn matmul(c: &mut Criterion) {
             group.throughput(Throughput::Elements(2 * (n as u64).pow(3)));
             // Big products take ~0.1 s each: fewer samples keep the run short.
             if n >= 1024 {
-                group.sample_size(10).measurement_time(Duration::from_secs(8));
+                group
+                    .sample_size(10)
+                    .measurement_time(Duration::from_secs(8));
             } else {
-                group.sample_size(30).measurement_time(Duration::from_secs(4));
+                group
+                    .sample_size(30)
+                    .measurement_time(Duration::from_secs(4));
             }
             group.bench_with_input(BenchmarkId::new(name, n), &(a, b), |bench, (a, b)| {
                 bench.iter(|| a.matmul(b))

@@ -6,7 +6,11 @@ use kiln_tensor::{Tensor, manual_seed, tensor};
 
 /// The seed's `print(f'Shape of {t} is {t.shape} and dimension is {t.dim()}')`.
 fn describe(t: &Tensor) -> String {
-    format!("Shape of {t} is {} and dimension is {}", t.shape().to_torch_string(), t.dim())
+    format!(
+        "Shape of {t} is {} and dimension is {}",
+        t.shape().to_torch_string(),
+        t.dim()
+    )
 }
 
 fn main() {
@@ -16,7 +20,10 @@ fn main() {
     let images = Tensor::rand([4, 28, 28]);
     let second_image = images.select(0, 1);
     println!("images.shape = {}", images.shape().to_torch_string());
-    println!("second_image.shape = {}", second_image.shape().to_torch_string());
+    println!(
+        "second_image.shape = {}",
+        second_image.shape().to_torch_string()
+    );
 
     // Same seed, "Operations on Tensors": a = torch.tensor([[1, 1], [1, 0]]); matrix powers.
     let a = tensor![[1, 1], [1, 0]];

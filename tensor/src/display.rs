@@ -124,7 +124,14 @@ fn body_str(tensor: &Tensor) -> String {
     let cells: Vec<String> = values.iter().map(|&v| style.format(v)).collect();
     let mut cells = cells.into_iter();
     let mut out = String::new();
-    write_nested(tensor.dims(), PREFIX.len(), summarize, style.width, &mut cells, &mut out);
+    write_nested(
+        tensor.dims(),
+        PREFIX.len(),
+        summarize,
+        style.width,
+        &mut cells,
+        &mut out,
+    );
     out
 }
 
@@ -140,7 +147,11 @@ fn shown_indices(size: usize, summarize: bool) -> Vec<usize> {
 
 /// How many indices of a dimension of `size` are printed.
 fn shown_count(size: usize, summarize: bool) -> usize {
-    if elided(size, summarize) { 2 * EDGE_ITEMS } else { size }
+    if elided(size, summarize) {
+        2 * EDGE_ITEMS
+    } else {
+        size
+    }
 }
 
 /// True when the dimension of `size` prints `...` between its two ends.
@@ -152,7 +163,13 @@ fn elided(size: usize, summarize: bool) -> bool {
 fn shown_values(tensor: &Tensor, summarize: bool) -> Vec<Value> {
     let mut offsets = Vec::new();
     let layout = tensor.layout();
-    collect_offsets(layout.dims(), layout.strides(), layout.offset(), summarize, &mut offsets);
+    collect_offsets(
+        layout.dims(),
+        layout.strides(),
+        layout.offset(),
+        summarize,
+        &mut offsets,
+    );
     match tensor.dtype() {
         DType::I64 => {
             let (src, _) = tensor.typed::<i64>("print");
@@ -160,7 +177,10 @@ fn shown_values(tensor: &Tensor, summarize: bool) -> Vec<Value> {
         }
         DType::U8 => {
             let (src, _) = tensor.typed::<u8>("print");
-            offsets.iter().map(|&o| Value::Int(i64::from(src[o]))).collect()
+            offsets
+                .iter()
+                .map(|&o| Value::Int(i64::from(src[o])))
+                .collect()
         }
         DType::Bool => {
             let (src, _) = tensor.typed::<bool>("print");
@@ -175,11 +195,20 @@ fn shown_values(tensor: &Tensor, summarize: bool) -> Vec<Value> {
 
 fn float_values<T: crate::dtype::Element>(tensor: &Tensor, offsets: &[usize]) -> Vec<Value> {
     let (src, _) = tensor.typed::<T>("print");
-    offsets.iter().map(|&o| Value::Float(src[o].to_f64())).collect()
+    offsets
+        .iter()
+        .map(|&o| Value::Float(src[o].to_f64()))
+        .collect()
 }
 
 /// Storage offsets of the shown elements, outermost dimension first.
-fn collect_offsets(dims: &[usize], strides: &[usize], base: usize, summarize: bool, out: &mut Vec<usize>) {
+fn collect_offsets(
+    dims: &[usize],
+    strides: &[usize],
+    base: usize,
+    summarize: bool,
+    out: &mut Vec<usize>,
+) {
     match dims.split_first() {
         None => out.push(base),
         Some((&size, rest)) => {
@@ -276,11 +305,20 @@ impl Style {
             }
         }
         if floats.is_empty() {
-            return Style { kind: StyleKind::Plain, width };
+            return Style {
+                kind: StyleKind::Plain,
+                width,
+            };
         }
-        let nonzero: Vec<f64> = floats.into_iter().filter(|x| x.is_finite() && *x != 0.0).collect();
+        let nonzero: Vec<f64> = floats
+            .into_iter()
+            .filter(|x| x.is_finite() && *x != 0.0)
+            .collect();
         if nonzero.is_empty() {
-            return Style { kind: StyleKind::WholeFloat, width: 1 };
+            return Style {
+                kind: StyleKind::WholeFloat,
+                width: 1,
+            };
         }
         let whole = nonzero.iter().all(|x| *x == x.ceil());
         let max = nonzero.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
@@ -292,7 +330,10 @@ impl Style {
             (false, false) => (StyleKind::Fixed, 0),
         };
         let style = Style { kind, width: 1 };
-        let width = nonzero.iter().map(|&x| style.raw(x).len() + extra).fold(1, usize::max);
+        let width = nonzero
+            .iter()
+            .map(|&x| style.raw(x).len() + extra)
+            .fold(1, usize::max);
         Style { kind, width }
     }
 

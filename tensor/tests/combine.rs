@@ -34,15 +34,31 @@ fn cat_takes_owned_or_borrowed_tensors() {
 
 #[test]
 fn cat_keeps_every_dtype() {
-    for dtype in [DType::F32, DType::F64, DType::F16, DType::BF16, DType::I64, DType::U8, DType::Bool] {
+    for dtype in [
+        DType::F32,
+        DType::F64,
+        DType::F16,
+        DType::BF16,
+        DType::I64,
+        DType::U8,
+        DType::Bool,
+    ] {
         let a = tensor![[1, 0], [1, 1]].to_dtype(dtype);
         let b = tensor![[0, 1]].to_dtype(dtype);
         let out = Tensor::cat(&[&a, &b], 0usize);
         assert_eq!(out.dtype(), dtype);
-        assert_eq!(out.to_vec::<f64>(), vec![1.0, 0.0, 1.0, 1.0, 0.0, 1.0], "{dtype}");
+        assert_eq!(
+            out.to_vec::<f64>(),
+            vec![1.0, 0.0, 1.0, 1.0, 0.0, 1.0],
+            "{dtype}"
+        );
         let s = Tensor::stack(&[&a, &a], 2usize);
         assert_eq!(s.dims(), &[2, 2, 2]);
-        assert_eq!(s.to_vec::<f64>(), vec![1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0], "{dtype}");
+        assert_eq!(
+            s.to_vec::<f64>(),
+            vec![1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0],
+            "{dtype}"
+        );
     }
 }
 
@@ -63,7 +79,10 @@ fn cat_large_runs_in_parallel_and_matches_small_pieces() {
     let (va, vb, vo) = (a.to_vec::<f32>(), b.to_vec::<f32>(), out.to_vec::<f32>());
     for r in 0..64 {
         assert_eq!(&vo[r * 1000..r * 1000 + 300], &va[r * 300..(r + 1) * 300]);
-        assert_eq!(&vo[r * 1000 + 300..(r + 1) * 1000], &vb[r * 700..(r + 1) * 700]);
+        assert_eq!(
+            &vo[r * 1000 + 300..(r + 1) * 1000],
+            &vb[r * 700..(r + 1) * 700]
+        );
     }
     let rows = Tensor::cat(&[&a.t(), &b.t()], 0usize);
     assert_eq!(rows.dims(), &[1000, 64]);
@@ -77,7 +96,9 @@ fn cat_rejects_empty_list() {
 }
 
 #[test]
-#[should_panic(expected = "cat: sizes of tensors must match except in dimension 0: expected size 3 but got size 4 for tensor number 1 in the list (shapes [2, 3] and [2, 4])")]
+#[should_panic(
+    expected = "cat: sizes of tensors must match except in dimension 0: expected size 3 but got size 4 for tensor number 1 in the list (shapes [2, 3] and [2, 4])"
+)]
 fn cat_rejects_mismatched_sizes() {
     Tensor::cat(&[Tensor::zeros([2, 3]), Tensor::zeros([2, 4])], 0usize);
 }
@@ -101,7 +122,9 @@ fn cat_rejects_bad_dim() {
 }
 
 #[test]
-#[should_panic(expected = "stack: expects each tensor to be equal size, but got [2, 3] at entry 0 and [3, 2] at entry 1")]
+#[should_panic(
+    expected = "stack: expects each tensor to be equal size, but got [2, 3] at entry 0 and [3, 2] at entry 1"
+)]
 fn stack_rejects_different_shapes() {
     Tensor::stack(&[Tensor::zeros([2, 3]), Tensor::zeros([3, 2])], 0usize);
 }
@@ -133,7 +156,11 @@ fn naive_cat(parts: &[Tensor], dim: usize) -> (Vec<usize>, Vec<f64>) {
                 k += 1;
             }
             let pd = parts[k].dims();
-            let f: usize = idx.iter().zip(index_support::strides(pd)).map(|(i, s)| i * s).sum();
+            let f: usize = idx
+                .iter()
+                .zip(index_support::strides(pd))
+                .map(|(i, s)| i * s)
+                .sum();
             values[k][f]
         })
         .collect();

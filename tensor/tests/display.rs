@@ -14,20 +14,53 @@ fn fixture() -> Value {
 }
 
 fn u64s(v: &Value) -> Vec<u64> {
-    v.as_array().expect("array").iter().map(|x| x.as_u64().expect("unsigned integer")).collect()
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_u64().expect("unsigned integer"))
+        .collect()
 }
 
 /// Rebuilds the tensor a fixture case describes.
 fn case_tensor(case: &Value) -> Tensor {
-    let shape: Vec<usize> = u64s(&case["shape"]).into_iter().map(|d| d as usize).collect();
+    let shape: Vec<usize> = u64s(&case["shape"])
+        .into_iter()
+        .map(|d| d as usize)
+        .collect();
     let values = &case["values"];
     let t = match case["dtype"].as_str().expect("dtype") {
-        "F32" => Tensor::from_vec(u64s(values).into_iter().map(|b| f32::from_bits(b as u32)).collect(), shape),
-        "F64" => Tensor::from_vec(u64s(values).into_iter().map(f64::from_bits).collect(), shape),
-        "F16" => Tensor::from_vec(u64s(values).into_iter().map(|b| f16::from_bits(b as u16)).collect(), shape),
-        "BF16" => Tensor::from_vec(u64s(values).into_iter().map(|b| bf16::from_bits(b as u16)).collect(), shape),
+        "F32" => Tensor::from_vec(
+            u64s(values)
+                .into_iter()
+                .map(|b| f32::from_bits(b as u32))
+                .collect(),
+            shape,
+        ),
+        "F64" => Tensor::from_vec(
+            u64s(values).into_iter().map(f64::from_bits).collect(),
+            shape,
+        ),
+        "F16" => Tensor::from_vec(
+            u64s(values)
+                .into_iter()
+                .map(|b| f16::from_bits(b as u16))
+                .collect(),
+            shape,
+        ),
+        "BF16" => Tensor::from_vec(
+            u64s(values)
+                .into_iter()
+                .map(|b| bf16::from_bits(b as u16))
+                .collect(),
+            shape,
+        ),
         "I64" => Tensor::from_vec(
-            values.as_array().expect("array").iter().map(|x| x.as_i64().expect("i64")).collect(),
+            values
+                .as_array()
+                .expect("array")
+                .iter()
+                .map(|x| x.as_i64().expect("i64"))
+                .collect(),
             shape,
         ),
         "U8" => Tensor::from_vec(u64s(values).into_iter().map(|b| b as u8).collect(), shape),
@@ -55,9 +88,18 @@ fn display_matches_pytorch_for_every_fixture_case() {
         if got != expected {
             failures.push(format!("{name}:\n--- torch\n{expected}\n--- kiln\n{got}"));
         }
-        assert_eq!(t.shape().to_torch_string(), case["size"].as_str().expect("size"), "{name}");
+        assert_eq!(
+            t.shape().to_torch_string(),
+            case["size"].as_str().expect("size"),
+            "{name}"
+        );
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]
@@ -66,7 +108,10 @@ fn debug_prints_the_same_values_as_display() {
     assert_eq!(format!("{t:?}"), "tensor([[1, 1],\n        [1, 0]])");
     assert_eq!(format!("{t:?}"), format!("{t}"));
     let h = Tensor::from_vec(vec![f16::from_f32(0.5), f16::from_f32(-2.0)], [2]);
-    assert_eq!(format!("{h:?}"), "tensor([ 0.5000, -2.0000], dtype=torch.float16)");
+    assert_eq!(
+        format!("{h:?}"),
+        "tensor([ 0.5000, -2.0000], dtype=torch.float16)"
+    );
 }
 
 #[test]
@@ -82,9 +127,18 @@ fn seed_examples_print_as_in_the_seeds() {
 #[test]
 fn views_print_their_own_elements() {
     let t = Tensor::arange(0i64, 12, 1).reshape(&[3, 4]);
-    assert_eq!(t.narrow(1, 1, 2).to_string(), "tensor([[ 1,  2],\n        [ 5,  6],\n        [ 9, 10]])");
+    assert_eq!(
+        t.narrow(1, 1, 2).to_string(),
+        "tensor([[ 1,  2],\n        [ 5,  6],\n        [ 9, 10]])"
+    );
     assert_eq!(t.select(0, 2).to_string(), "tensor([ 8,  9, 10, 11])");
     let e = Tensor::ones([3]).expand(&[2, 3]);
-    assert_eq!(e.to_string(), "tensor([[1., 1., 1.],\n        [1., 1., 1.]])");
-    assert_eq!(Tensor::zeros([0]).to_dtype(DType::I64).to_string(), "tensor([], dtype=torch.int64)");
+    assert_eq!(
+        e.to_string(),
+        "tensor([[1., 1., 1.],\n        [1., 1., 1.]])"
+    );
+    assert_eq!(
+        Tensor::zeros([0]).to_dtype(DType::I64).to_string(),
+        "tensor([], dtype=torch.int64)"
+    );
 }

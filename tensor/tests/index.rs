@@ -5,17 +5,39 @@
 mod index_support;
 
 use index_support::{assert_same, at, cases, lcg, number, strides, unravel, view_of};
-use kiln_tensor::{DType, Tensor, tensor};
+use kiln_tensor::{DType, Device, Shape, Tensor, tensor};
 use proptest::prelude::*;
 
-const ALL_DTYPES: [DType; 7] = [DType::F32, DType::F64, DType::F16, DType::BF16, DType::I64, DType::U8, DType::Bool];
+const ALL_DTYPES: [DType; 7] = [
+    DType::F32,
+    DType::F64,
+    DType::F16,
+    DType::BF16,
+    DType::I64,
+    DType::U8,
+    DType::Bool,
+];
 
 #[test]
 fn indexing_ops_match_torch() {
-    let ops = ["index_select", "gather", "scatter", "scatter_add", "masked_fill", "where", "one_hot", "triu", "tril"];
+    let ops = [
+        "index_select",
+        "gather",
+        "scatter",
+        "scatter_add",
+        "masked_fill",
+        "where",
+        "one_hot",
+        "triu",
+        "tril",
+    ];
     for case in cases(&ops) {
         let x = &case.inputs;
-        let arg = |k: &str| case.args[k].as_i64().unwrap_or_else(|| panic!("{}: arg {k}", case.name));
+        let arg = |k: &str| {
+            case.args[k]
+                .as_i64()
+                .unwrap_or_else(|| panic!("{}: arg {k}", case.name))
+        };
         let out = match case.op.as_str() {
             "index_select" => x[0].index_select(arg("dim"), &x[1]),
             "gather" => x[0].gather(arg("dim"), &x[1]),
@@ -38,19 +60,39 @@ fn every_dtype_is_supported() {
     for dtype in ALL_DTYPES {
         let x = tensor![[1, 0, 1], [0, 1, 1]].to_dtype(dtype);
         let rows = x.index_select(0usize, &ids);
-        assert_eq!((rows.dtype(), rows.to_vec::<f64>()), (dtype, vec![0., 1., 1., 1., 0., 1., 0., 1., 1.]));
+        assert_eq!(
+            (rows.dtype(), rows.to_vec::<f64>()),
+            (dtype, vec![0., 1., 1., 1., 0., 1., 0., 1., 1.])
+        );
         let g = x.gather(1usize, &tensor![[2, 2], [0, 1]]);
         assert_eq!(g.to_vec::<f64>(), vec![1., 1., 0., 1.], "{dtype}");
-        let s = x.scatter(1usize, &tensor![[1], [0]], &tensor![[0], [1]].to_dtype(dtype));
+        let s = x.scatter(
+            1usize,
+            &tensor![[1], [0]],
+            &tensor![[0], [1]].to_dtype(dtype),
+        );
         assert_eq!(s.to_vec::<f64>(), vec![1., 0., 1., 1., 1., 1.], "{dtype}");
-        let sa = x.zeros_like().scatter_add(0usize, &tensor![[1, 1, 1]], &x.narrow(0usize, 0, 1));
+        let sa = x
+            .zeros_like()
+            .scatter_add(0usize, &tensor![[1, 1, 1]], &x.narrow(0usize, 0, 1));
         assert_eq!(sa.to_vec::<f64>(), vec![0., 0., 0., 1., 0., 1.], "{dtype}");
         let m = x.masked_fill(&tensor![true, false, false], 1.0);
         assert_eq!(m.to_vec::<f64>(), vec![1., 0., 1., 1., 1., 1.], "{dtype}");
         let w = Tensor::where_(&tensor![false, true, false], &x, &x.zeros_like());
-        assert_eq!((w.dtype(), w.to_vec::<f64>()), (dtype, vec![0., 0., 0., 0., 1., 0.]));
-        assert_eq!(x.triu(1).to_vec::<f64>(), vec![0., 0., 1., 0., 0., 1.], "{dtype}");
-        assert_eq!(x.tril(0).to_vec::<f64>(), vec![1., 0., 0., 0., 1., 0.], "{dtype}");
+        assert_eq!(
+            (w.dtype(), w.to_vec::<f64>()),
+            (dtype, vec![0., 0., 0., 0., 1., 0.])
+        );
+        assert_eq!(
+            x.triu(1).to_vec::<f64>(),
+            vec![0., 0., 1., 0., 0., 1.],
+            "{dtype}"
+        );
+        assert_eq!(
+            x.tril(0).to_vec::<f64>(),
+            vec![1., 0., 0., 0., 1., 0.],
+            "{dtype}"
+        );
     }
 }
 
@@ -74,19 +116,35 @@ fn scalar_tensors_act_as_vectors() {
     assert_eq!(s.gather(0usize, &Tensor::scalar(0i64)).item::<f32>(), 5.0);
     let written = s.scatter(0usize, &Tensor::scalar(0i64), &Tensor::scalar(2.0f32));
     assert_eq!((written.dims().len(), written.item::<f32>()), (0, 2.0));
-    assert_eq!(Tensor::scalar(2i64).one_hot(4).to_vec::<i64>(), vec![0, 0, 1, 0]);
-    let w = Tensor::where_(&Tensor::scalar(true), &Tensor::scalar(1i64), &tensor![0.5, 0.25]);
+    assert_eq!(
+        Tensor::scalar(2i64).one_hot(4).to_vec::<i64>(),
+        vec![0, 0, 1, 0]
+    );
+    let w = Tensor::where_(
+        &Tensor::scalar(true),
+        &Tensor::scalar(1i64),
+        &tensor![0.5, 0.25],
+    );
     assert_eq!((w.dtype(), w.to_vec::<f32>()), (DType::F32, vec![1.0, 1.0]));
 }
 
 #[test]
 fn masked_fill_checks_overflow_like_torch() {
     let mask = tensor![true];
-    assert_eq!(Tensor::zeros_with([1], DType::U8, &kiln_tensor::Device::Cpu).masked_fill(&mask, 255.9).to_vec::<u8>(), vec![255]);
+    assert_eq!(
+        Tensor::zeros_with([1], DType::U8, &Device::Cpu)
+            .masked_fill(&mask, 255.9)
+            .to_vec::<u8>(),
+        vec![255]
+    );
     assert_eq!(tensor![3].masked_fill(&mask, -0.5).to_vec::<i64>(), vec![0]);
-    let h = Tensor::zeros([1]).to_dtype(DType::F16).masked_fill(&mask, f64::INFINITY);
+    let h = Tensor::zeros([1])
+        .to_dtype(DType::F16)
+        .masked_fill(&mask, f64::INFINITY);
     assert_eq!(h.to_vec::<f32>(), vec![f32::INFINITY]);
-    let b = Tensor::zeros([1]).to_dtype(DType::BF16).masked_fill(&mask, 1e6);
+    let b = Tensor::zeros([1])
+        .to_dtype(DType::BF16)
+        .masked_fill(&mask, 1e6);
     assert_eq!(b.to_vec::<f32>(), vec![999424.0]);
 }
 
@@ -97,19 +155,27 @@ fn masked_fill_rejects_negative_for_uint8() {
 }
 
 #[test]
-#[should_panic(expected = "masked_fill: value 1000000 cannot be converted to float16 without overflow")]
+#[should_panic(
+    expected = "masked_fill: value 1000000 cannot be converted to float16 without overflow"
+)]
 fn masked_fill_rejects_overflowing_half() {
-    Tensor::zeros([1]).to_dtype(DType::F16).masked_fill(&tensor![true], 1e6);
+    Tensor::zeros([1])
+        .to_dtype(DType::F16)
+        .masked_fill(&tensor![true], 1e6);
 }
 
 #[test]
-#[should_panic(expected = "masked_fill: only boolean masks are supported, got a mask with dtype uint8")]
+#[should_panic(
+    expected = "masked_fill: only boolean masks are supported, got a mask with dtype uint8"
+)]
 fn masked_fill_rejects_uint8_mask() {
     Tensor::zeros([3]).masked_fill(&tensor![1u8, 0u8, 1u8], 1.0);
 }
 
 #[test]
-#[should_panic(expected = "masked_fill: the shapes [2, 3] (self) and [4] (mask) cannot be broadcast together")]
+#[should_panic(
+    expected = "masked_fill: the shapes [2, 3] (self) and [4] (mask) cannot be broadcast together"
+)]
 fn masked_fill_rejects_bad_broadcast() {
     Tensor::zeros([2, 3]).masked_fill(&Tensor::zeros([4]).to_dtype(DType::Bool), 1.0);
 }
@@ -151,25 +217,33 @@ fn gather_rejects_negative_index() {
 }
 
 #[test]
-#[should_panic(expected = "gather: index tensor must have the same number of dimensions as input tensor, got index [1] and input [2, 3]")]
+#[should_panic(
+    expected = "gather: index tensor must have the same number of dimensions as input tensor, got index [1] and input [2, 3]"
+)]
 fn gather_rejects_rank_mismatch() {
     Tensor::zeros([2, 3]).gather(0usize, &tensor![0]);
 }
 
 #[test]
-#[should_panic(expected = "gather: size does not match at dimension 1: expected index [1, 4] to be no larger than input [2, 3] apart from dimension 0")]
+#[should_panic(
+    expected = "gather: size does not match at dimension 1: expected index [1, 4] to be no larger than input [2, 3] apart from dimension 0"
+)]
 fn gather_rejects_large_index_tensor() {
     Tensor::zeros([2, 3]).gather(0usize, &tensor![[0, 0, 0, 0]]);
 }
 
 #[test]
-#[should_panic(expected = "scatter: expected self.dtype to be equal to src.dtype, got float32 and int64")]
+#[should_panic(
+    expected = "scatter: expected self.dtype to be equal to src.dtype, got float32 and int64"
+)]
 fn scatter_rejects_dtype_mismatch() {
     Tensor::zeros([2, 3]).scatter(0usize, &tensor![[1, 0]], &tensor![[1, 1]]);
 }
 
 #[test]
-#[should_panic(expected = "scatter_add: expected index [1, 2] to be no larger than self [2, 3] apart from dimension 0 and no larger than src [1, 1]")]
+#[should_panic(
+    expected = "scatter_add: expected index [1, 2] to be no larger than self [2, 3] apart from dimension 0 and no larger than src [1, 1]"
+)]
 fn scatter_add_rejects_small_src() {
     Tensor::zeros([2, 3]).scatter_add(0usize, &tensor![[1, 0]], &Tensor::ones([1, 1]));
 }
@@ -181,15 +255,23 @@ fn scatter_add_rejects_large_index() {
 }
 
 #[test]
-#[should_panic(expected = "where: expected condition to be a boolean tensor, but got a tensor with dtype float32")]
+#[should_panic(
+    expected = "where: expected condition to be a boolean tensor, but got a tensor with dtype float32"
+)]
 fn where_rejects_float_condition() {
     Tensor::where_(&Tensor::ones([3]), &Tensor::ones([3]), &Tensor::zeros([3]));
 }
 
 #[test]
-#[should_panic(expected = "where: the shapes [3] (condition), [2, 1] (input) and [4] (other) cannot be broadcast together")]
+#[should_panic(
+    expected = "where: the shapes [3] (condition), [2, 1] (input) and [4] (other) cannot be broadcast together"
+)]
 fn where_rejects_bad_broadcast() {
-    Tensor::where_(&Tensor::ones([3]).to_dtype(DType::Bool), &Tensor::ones([2, 1]), &Tensor::zeros([4]));
+    Tensor::where_(
+        &Tensor::ones([3]).to_dtype(DType::Bool),
+        &Tensor::ones([2, 1]),
+        &Tensor::zeros([4]),
+    );
 }
 
 #[test]
@@ -228,13 +310,19 @@ fn triu_rejects_vectors() {
 fn random_index(dims: &[usize], bound: usize, seed: u64) -> Tensor {
     let mut rng = lcg(seed);
     let n: usize = dims.iter().product();
-    Tensor::from_vec((0..n).map(|_| rng(bound as u64) as i64).collect::<Vec<_>>(), dims.to_vec())
+    Tensor::from_vec(
+        (0..n).map(|_| rng(bound as u64) as i64).collect::<Vec<_>>(),
+        dims.to_vec(),
+    )
 }
 
 /// `dims` with every size at most `cap` (per dim), from random fractions in `seed`.
 fn shrink(dims: &[usize], cap: &[usize], seed: u64) -> Vec<usize> {
     let mut rng = lcg(seed);
-    dims.iter().zip(cap).map(|(_, &c)| rng(c as u64 + 1) as usize).collect()
+    dims.iter()
+        .zip(cap)
+        .map(|(_, &c)| rng(c as u64 + 1) as usize)
+        .collect()
 }
 
 fn flat(idx: &[usize], dims: &[usize]) -> usize {
@@ -269,7 +357,7 @@ proptest! {
         let mut idims = shrink(&dims, &dims, seed ^ 2);
         idims[d] = extra + 1;
         let index = random_index(&idims, dims[d], seed ^ 3);
-        let index = if kind == 1 && idims.len() >= 2 { index.t_last() } else { index };
+        let index = if kind == 1 && idims.len() >= 2 { strided_copy(&index) } else { index };
         let out = x.gather(d, &index);
         let (xv, iv, id) = (x.to_vec::<f64>(), index.to_vec::<i64>(), index.dims().to_vec());
         prop_assert_eq!(out.dims(), &id[..]);
@@ -325,7 +413,8 @@ proptest! {
         prop_assert_eq!(w.dtype(), DType::F32);
         let m = a.masked_fill(&cond, -7.0);
         let out_dims = w.dims().to_vec();
-        prop_assert_eq!(m.dims(), &kiln_tensor::Shape::broadcast(&cs.clone().into(), &as_.clone().into()).expect("broadcast").dims().to_vec()[..]);
+        let mask_shape = Shape::broadcast(&Shape::from(&cs), &Shape::from(&as_)).expect("broadcast");
+        prop_assert_eq!(m.dims(), mask_shape.dims());
         for (f, &g) in w.to_vec::<f64>().iter().enumerate() {
             let idx = unravel(f, &out_dims);
             let want = if at(&cv, &cs, &idx) != 0.0 { at(&av, &as_, &idx) } else { at(&bv, &bs, &idx) };
@@ -372,13 +461,9 @@ proptest! {
     }
 }
 
-/// A transposed (non-contiguous) int64 index tensor with the same logical values.
-trait TransposeLast {
-    fn t_last(&self) -> Tensor;
-}
-
-impl TransposeLast for Tensor {
-    fn t_last(&self) -> Tensor {
-        self.transpose(-2i64, -1i64).contiguous().transpose(-2i64, -1i64)
-    }
+/// The same values in a non-contiguous (transposed-storage) layout.
+fn strided_copy(t: &Tensor) -> Tensor {
+    t.transpose(-2i64, -1i64)
+        .contiguous()
+        .transpose(-2i64, -1i64)
 }

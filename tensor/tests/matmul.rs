@@ -8,16 +8,36 @@ use proptest::prelude::*;
 /// PyTorch's `matmul` written out with index arithmetic: returns the result's shape, its
 /// elements, and for each element `Σ |a·b|` (the scale of its rounding error).
 fn naive(a: &[f64], sa: &[usize], b: &[f64], sb: &[usize]) -> (Vec<usize>, Vec<f64>, Vec<f64>) {
-    let pa: Vec<usize> = if sa.len() == 1 { vec![1, sa[0]] } else { sa.to_vec() };
-    let pb: Vec<usize> = if sb.len() == 1 { vec![sb[0], 1] } else { sb.to_vec() };
+    let pa: Vec<usize> = if sa.len() == 1 {
+        vec![1, sa[0]]
+    } else {
+        sa.to_vec()
+    };
+    let pb: Vec<usize> = if sb.len() == 1 {
+        vec![sb[0], 1]
+    } else {
+        sb.to_vec()
+    };
     let (ra, rb) = (pa.len(), pb.len());
     let (m, k, n) = (pa[ra - 2], pa[ra - 1], pb[rb - 1]);
     assert_eq!(k, pb[rb - 2]);
     let nb = (ra - 2).max(rb - 2);
     // Batch dims right-aligned; a missing dim counts as size 1.
-    let bdim = |s: &[usize], r: usize, i: usize| if i + r - 2 >= nb { s[i + r - 2 - nb] } else { 1 };
+    let bdim = |s: &[usize], r: usize, i: usize| {
+        if i + r - 2 >= nb {
+            s[i + r - 2 - nb]
+        } else {
+            1
+        }
+    };
     let batch: Vec<usize> = (0..nb)
-        .map(|i| if bdim(&pa, ra, i) == 1 { bdim(&pb, rb, i) } else { bdim(&pa, ra, i) })
+        .map(|i| {
+            if bdim(&pa, ra, i) == 1 {
+                bdim(&pb, rb, i)
+            } else {
+                bdim(&pa, ra, i)
+            }
+        })
         .collect();
     let total: usize = batch.iter().product();
     let (mut out, mut scale) = (Vec::new(), Vec::new());
@@ -63,7 +83,11 @@ fn naive(a: &[f64], sa: &[usize], b: &[f64], sb: &[usize]) -> (Vec<usize>, Vec<f
 fn operand(shape: &[usize], how: u8, dtype: DType, g: &mut Generator) -> Tensor {
     let fill = |s: &[usize], g: &mut Generator| {
         let n: usize = s.iter().product();
-        Tensor::from_vec((0..n).map(|_| g.int_in(-3, 4) as f64).collect::<Vec<f64>>(), s).to_dtype(dtype)
+        Tensor::from_vec(
+            (0..n).map(|_| g.int_in(-3, 4) as f64).collect::<Vec<f64>>(),
+            s,
+        )
+        .to_dtype(dtype)
     };
     let r = shape.len();
     let mut base = shape.to_vec();
@@ -87,12 +111,23 @@ fn operand(shape: &[usize], how: u8, dtype: DType, g: &mut Generator) -> Tensor 
 /// Shapes for `matmul`: the full batch shape, each operand's rank (1..=4), with some batch
 /// dims dropped to 1 so they broadcast.
 fn shapes() -> impl Strategy<Value = (Vec<usize>, Vec<usize>)> {
-    (1usize..=4, 1usize..=4, 0usize..=4, 0usize..=4, 0usize..=4, prop::collection::vec(0usize..=3, 2), any::<[bool; 4]>())
+    (
+        1usize..=4,
+        1usize..=4,
+        0usize..=4,
+        0usize..=4,
+        0usize..=4,
+        prop::collection::vec(0usize..=3, 2),
+        any::<[bool; 4]>(),
+    )
         .prop_map(|(ra, rb, m, n, k, batch, ones)| {
             let mk = |r: usize, last: [usize; 2], ones: &[bool]| -> Vec<usize> {
                 let nb = r.saturating_sub(2);
-                let mut s: Vec<usize> =
-                    batch[2 - nb..].iter().zip(ones).map(|(&d, &one)| if one { 1 } else { d }).collect();
+                let mut s: Vec<usize> = batch[2 - nb..]
+                    .iter()
+                    .zip(ones)
+                    .map(|(&d, &one)| if one { 1 } else { d })
+                    .collect();
                 if r == 1 {
                     s.push(k);
                 } else {
@@ -107,10 +142,27 @@ fn shapes() -> impl Strategy<Value = (Vec<usize>, Vec<usize>)> {
 fn check_against_naive(a: &Tensor, b: &Tensor, tol: impl Fn(f64) -> f64) {
     let c = a.matmul(b);
     let (shape, want, scale) = naive(&a.to_vec::<f64>(), a.dims(), &b.to_vec::<f64>(), b.dims());
-    assert_eq!(c.dims(), &shape[..], "shape of {:?} @ {:?}", a.dims(), b.dims());
+    assert_eq!(
+        c.dims(),
+        &shape[..],
+        "shape of {:?} @ {:?}",
+        a.dims(),
+        b.dims()
+    );
     assert_eq!(c.dtype(), a.dtype());
-    for (i, ((got, want), scale)) in c.to_vec::<f64>().into_iter().zip(want).zip(scale).enumerate() {
-        assert!((got - want).abs() <= tol(scale), "{:?} @ {:?}: element {i}: {got} vs {want}", a.dims(), b.dims());
+    for (i, ((got, want), scale)) in c
+        .to_vec::<f64>()
+        .into_iter()
+        .zip(want)
+        .zip(scale)
+        .enumerate()
+    {
+        assert!(
+            (got - want).abs() <= tol(scale),
+            "{:?} @ {:?}: element {i}: {got} vs {want}",
+            a.dims(),
+            b.dims()
+        );
     }
 }
 
@@ -197,14 +249,23 @@ fn dot_outer_mm_bmm() {
     let batch = m.unsqueeze(0).expand(&[4, 2, 3]);
     let bb = batch.bmm(&batch.transpose(1, 2));
     assert_eq!(bb.dims(), &[4, 2, 2]);
-    assert_eq!(bb.select(0, 3).to_vec::<f32>(), vec![14.0, 32.0, 32.0, 77.0]);
+    assert_eq!(
+        bb.select(0, 3).to_vec::<f32>(),
+        vec![14.0, 32.0, 32.0, 77.0]
+    );
 }
 
 #[test]
 fn seeds_matrix_powers_stay_integer() {
     // torch.matrix_power(torch.tensor([[1, 1], [1, 0]]), k) for k = 0..=4
     let a = Tensor::from_vec(vec![1i64, 1, 1, 0], [2, 2]);
-    let expected: [[i64; 4]; 5] = [[1, 0, 0, 1], [1, 1, 1, 0], [2, 1, 1, 1], [3, 2, 2, 1], [5, 3, 3, 2]];
+    let expected: [[i64; 4]; 5] = [
+        [1, 0, 0, 1],
+        [1, 1, 1, 0],
+        [2, 1, 1, 1],
+        [3, 2, 2, 1],
+        [5, 3, 3, 2],
+    ];
     for (k, want) in expected.iter().enumerate() {
         let p = a.matrix_power(k as u32);
         assert_eq!(p.dtype(), DType::I64);
@@ -217,12 +278,28 @@ fn seeds_matrix_powers_stay_integer() {
 #[test]
 fn matrix_power_batched_and_float() {
     let a = Tensor::from_vec(vec![0.5f64, 0.0, 0.0, 2.0, 1.0, 1.0, 0.0, 1.0], [2, 2, 2]);
-    assert_eq!(a.matrix_power(0).to_vec::<f64>(), vec![1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0]);
-    assert_eq!(a.matrix_power(3).to_vec::<f64>(), vec![0.125, 0.0, 0.0, 8.0, 1.0, 3.0, 0.0, 1.0]);
+    assert_eq!(
+        a.matrix_power(0).to_vec::<f64>(),
+        vec![1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0]
+    );
+    assert_eq!(
+        a.matrix_power(3).to_vec::<f64>(),
+        vec![0.125, 0.0, 0.0, 8.0, 1.0, 3.0, 0.0, 1.0]
+    );
     let big = Tensor::rand([5, 5]).to_dtype(DType::F64);
-    let by_hand = big.matmul(&big).matmul(&big).matmul(&big).matmul(&big).matmul(&big).matmul(&big);
+    let by_hand = big
+        .matmul(&big)
+        .matmul(&big)
+        .matmul(&big)
+        .matmul(&big)
+        .matmul(&big)
+        .matmul(&big);
     let fast = big.matrix_power(7);
-    for (x, y) in fast.to_vec::<f64>().into_iter().zip(by_hand.to_vec::<f64>()) {
+    for (x, y) in fast
+        .to_vec::<f64>()
+        .into_iter()
+        .zip(by_hand.to_vec::<f64>())
+    {
         assert!((x - y).abs() <= 1e-12 * y.abs().max(1.0), "{x} vs {y}");
     }
 }
@@ -251,7 +328,10 @@ fn threaded_and_folded_paths() {
 fn integer_products_wrap_like_pytorch() {
     let big = Tensor::from_vec(vec![i64::MAX, 2], [1, 2]);
     let two = Tensor::from_vec(vec![2i64, 1], [2, 1]);
-    assert_eq!(big.matmul(&two).to_vec::<i64>(), vec![i64::MAX.wrapping_mul(2).wrapping_add(2)]);
+    assert_eq!(
+        big.matmul(&two).to_vec::<i64>(),
+        vec![i64::MAX.wrapping_mul(2).wrapping_add(2)]
+    );
     let u = Tensor::from_vec(vec![200u8, 100], [2]);
     assert_eq!(u.dot(&u).item::<u8>(), (40000u32 + 10000) as u8);
 }
@@ -269,7 +349,9 @@ fn vector_lengths_must_agree() {
 }
 
 #[test]
-#[should_panic(expected = "matmul: both arguments need to be at least 1-D, got shapes [] and [2, 3]")]
+#[should_panic(
+    expected = "matmul: both arguments need to be at least 1-D, got shapes [] and [2, 3]"
+)]
 fn zero_dim_operands_are_rejected() {
     Tensor::scalar(1.0f32).matmul(&Tensor::zeros([2, 3]));
 }
@@ -283,7 +365,9 @@ fn batch_dims_must_broadcast() {
 }
 
 #[test]
-#[should_panic(expected = "matmul: expected both tensors to have the same dtype, got float32 and float64")]
+#[should_panic(
+    expected = "matmul: expected both tensors to have the same dtype, got float32 and float64"
+)]
 fn dtypes_must_match() {
     Tensor::zeros([2, 2]).matmul(&Tensor::zeros([2, 2]).to_dtype(DType::F64));
 }
@@ -302,13 +386,17 @@ fn mm_wants_matrices() {
 }
 
 #[test]
-#[should_panic(expected = "bmm: expected 3-D tensors with the same batch size, got shapes [2, 2, 3] and [1, 3, 4]")]
+#[should_panic(
+    expected = "bmm: expected 3-D tensors with the same batch size, got shapes [2, 2, 3] and [1, 3, 4]"
+)]
 fn bmm_does_not_broadcast() {
     Tensor::zeros([2, 2, 3]).bmm(&Tensor::zeros([1, 3, 4]));
 }
 
 #[test]
-#[should_panic(expected = "dot: expected two 1-D tensors of the same length, got shapes [3] and [4]")]
+#[should_panic(
+    expected = "dot: expected two 1-D tensors of the same length, got shapes [3] and [4]"
+)]
 fn dot_wants_equal_lengths() {
     Tensor::zeros([3]).dot(&Tensor::zeros([4]));
 }
@@ -320,7 +408,9 @@ fn outer_wants_vectors() {
 }
 
 #[test]
-#[should_panic(expected = "matrix_power: expected a square matrix or a batch of square matrices, got shape [2, 3]")]
+#[should_panic(
+    expected = "matrix_power: expected a square matrix or a batch of square matrices, got shape [2, 3]"
+)]
 fn matrix_power_wants_square() {
     Tensor::zeros([2, 3]).matrix_power(2);
 }

@@ -42,7 +42,10 @@ fn reductions_of_empty_tensors() {
     assert!(e.all().item::<bool>());
     assert!(!e.any().item::<bool>());
     assert!(e.var(true).item::<f32>().is_nan());
-    assert_eq!(e.logsumexp(&[0], false).to_vec::<f32>(), vec![f32::NEG_INFINITY; 3]);
+    assert_eq!(
+        e.logsumexp(&[0], false).to_vec::<f32>(),
+        vec![f32::NEG_INFINITY; 3]
+    );
     assert_eq!(e.norm().item::<f32>(), 0.0);
     assert_eq!(e.max_dim(1, false).0.dims(), &[0]);
     assert_eq!(e.cumsum(0).dims(), &[0, 3]);
@@ -58,14 +61,18 @@ fn integer_and_bool_dtypes_follow_pytorch() {
     let b = Tensor::from_vec(vec![true, true, false], [3]);
     assert_eq!(b.sum().item::<i64>(), 2);
     assert_eq!(b.prod().dtype(), DType::I64);
-    assert_eq!(b.max().item::<bool>(), true);
+    assert!(b.max().item::<bool>());
     let i = tensor![[1, 2], [3, 4]];
     assert_eq!(i.prod().item::<i64>(), 24);
     assert_eq!(i.sum_dim(&[0], false).to_vec::<i64>(), vec![4, 6]);
     assert_eq!(i.max().dtype(), DType::I64);
     assert_eq!(i.logsumexp(&[0], false).dtype(), DType::F32);
     // torch.tensor([[1,2],[3,4]]).logsumexp(0) -> tensor([3.1269, 4.1269])
-    assert!(close(&i.logsumexp(&[0], false).to_vec::<f64>(), &[3.126_928, 4.126_928], 1e-6));
+    assert!(close(
+        &i.logsumexp(&[0], false).to_vec::<f64>(),
+        &[3.126_928, 4.126_928],
+        1e-6
+    ));
     // Wrapping overflow, like int64 in PyTorch.
     let big = Tensor::from_vec(vec![i64::MAX, 1], [2]);
     assert_eq!(big.sum().item::<i64>(), i64::MIN);
@@ -110,9 +117,17 @@ fn var_and_std() {
     assert!(close(&x.var(true).to_vec::<f64>(), &[4.7], 1e-6));
     assert!(close(&x.var(false).to_vec::<f64>(), &[3.916_666_7], 1e-6));
     // x.std(dim=1) -> [1.5275252, 2.6457512]
-    assert!(close(&x.std_dim(&[1], true, false).to_vec::<f64>(), &[1.527_525_2, 2.645_751_2], 1e-6));
+    assert!(close(
+        &x.std_dim(&[1], true, false).to_vec::<f64>(),
+        &[1.527_525_2, 2.645_751_2],
+        1e-6
+    ));
     assert_eq!(x.var_dim(&[0], false, true).dims(), &[1, 3]);
-    assert!(close(&x.var_dim(&[0], false, true).to_vec::<f64>(), &[0.25, 0.25, 2.25], 1e-7));
+    assert!(close(
+        &x.var_dim(&[0], false, true).to_vec::<f64>(),
+        &[0.25, 0.25, 2.25],
+        1e-7
+    ));
     // A single value: the unbiased variance is NaN, the biased one 0.
     assert!(tensor![5.0].var(true).item::<f32>().is_nan());
     assert_eq!(tensor![5.0].var(false).item::<f32>(), 0.0);
@@ -144,7 +159,10 @@ fn max_min_ties_and_nan() {
     assert_eq!(m.argmin_dim(0, true).dims(), &[1, 2]);
     assert_eq!(m.argmin_dim(0, true).to_vec::<i64>(), vec![0, 1]);
     let (v, i) = m.min_dim(-1, true);
-    assert_eq!((v.to_vec::<i64>(), i.to_vec::<i64>()), (vec![1, 2], vec![0, 1]));
+    assert_eq!(
+        (v.to_vec::<i64>(), i.to_vec::<i64>()),
+        (vec![1, 2], vec![0, 1])
+    );
     assert_eq!(m.max().item::<i64>(), 7);
     assert_eq!(m.min().item::<i64>(), 1);
     // 0-d input: torch.tensor(3.).max(0) -> (3., 0)
@@ -155,11 +173,27 @@ fn max_min_ties_and_nan() {
 #[test]
 fn logsumexp_is_stable() {
     // torch.tensor([1000., 1000.]).logsumexp(0) -> 1000.6931
-    assert!(close(&tensor![1000.0, 1000.0].logsumexp(&[0], false).to_vec::<f64>(), &[1000.693_147], 1e-7));
-    assert_eq!(tensor![f32::INFINITY, 1.0].logsumexp(&[0], false).item::<f32>(), f32::INFINITY);
+    assert!(close(
+        &tensor![1000.0, 1000.0]
+            .logsumexp(&[0], false)
+            .to_vec::<f64>(),
+        &[1000.693_147],
+        1e-7
+    ));
+    assert_eq!(
+        tensor![f32::INFINITY, 1.0]
+            .logsumexp(&[0], false)
+            .item::<f32>(),
+        f32::INFINITY
+    );
     let ninf = tensor![f32::NEG_INFINITY, f32::NEG_INFINITY];
     assert_eq!(ninf.logsumexp(&[0], false).item::<f32>(), f32::NEG_INFINITY);
-    assert!(tensor![1.0, f32::NAN].logsumexp(&[0], false).item::<f32>().is_nan());
+    assert!(
+        tensor![1.0, f32::NAN]
+            .logsumexp(&[0], false)
+            .item::<f32>()
+            .is_nan()
+    );
 }
 
 #[test]
@@ -173,8 +207,17 @@ fn norms() {
     assert_eq!(x.norm_p(2.0, &[1], false).to_vec::<f32>(), vec![5.0, 12.0]);
     assert_eq!(x.norm_p(2.0, &[0], true).dims(), &[1, 2]);
     // torch.ones(2, 3).norm(3) -> 1.8171
-    assert!(close(&Tensor::ones([2, 3]).norm_p(3.0, &[], false).to_vec::<f64>(), &[1.817_120_6], 1e-6));
-    assert!(tensor![1.0, f32::NAN].norm_p(f64::INFINITY, &[], false).item::<f32>().is_nan());
+    assert!(close(
+        &Tensor::ones([2, 3]).norm_p(3.0, &[], false).to_vec::<f64>(),
+        &[1.817_120_6],
+        1e-6
+    ));
+    assert!(
+        tensor![1.0, f32::NAN]
+            .norm_p(f64::INFINITY, &[], false)
+            .item::<f32>()
+            .is_nan()
+    );
 }
 
 #[test]
@@ -190,12 +233,17 @@ fn all_any_and_cumsum() {
     assert_eq!(x.cumsum(0).to_vec::<f32>(), vec![1.0, 0.0, 3.0, 3.0]);
     assert_eq!(x.cumsum(-1).to_vec::<f32>(), vec![1.0, 1.0, 2.0, 5.0]);
     assert_eq!(x.t().cumsum(1).to_vec::<f32>(), vec![1.0, 3.0, 0.0, 3.0]);
-    assert_eq!(tensor![true, false, true].cumsum(0).to_vec::<i64>(), vec![1, 1, 2]);
+    assert_eq!(
+        tensor![true, false, true].cumsum(0).to_vec::<i64>(),
+        vec![1, 1, 2]
+    );
     assert_eq!(Tensor::scalar(3.0f32).cumsum(0).item::<f32>(), 3.0);
 }
 
 #[test]
-#[should_panic(expected = "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long")]
+#[should_panic(
+    expected = "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long"
+)]
 fn mean_of_integers_panics() {
     tensor![1, 2].mean();
 }
@@ -213,7 +261,9 @@ fn max_dim_over_empty_dim_panics() {
 }
 
 #[test]
-#[should_panic(expected = "argmax(): Expected reduction dim to be specified for input.numel() == 0")]
+#[should_panic(
+    expected = "argmax(): Expected reduction dim to be specified for input.numel() == 0"
+)]
 fn argmax_of_empty_panics() {
     Tensor::zeros([0]).argmax();
 }
@@ -237,7 +287,9 @@ fn var_of_integers_panics() {
 }
 
 #[test]
-#[should_panic(expected = "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long")]
+#[should_panic(
+    expected = "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long"
+)]
 fn norm_of_integers_panics() {
     tensor![1, 2].norm();
 }
@@ -266,7 +318,14 @@ fn values(seed: u64, n: usize, lo: f64, hi: f64) -> Vec<f32> {
 /// Builds a tensor of `shape` and `dtype` that is contiguous (`view == 0`), a transposed view
 /// (1), a narrowed view (2) or an expanded view (3). With `round` the values are integers, so
 /// that ties occur.
-fn build(shape: &[usize], view: u8, seed: u64, (lo, hi): (f64, f64), dtype: DType, round: bool) -> Tensor {
+fn build(
+    shape: &[usize],
+    view: u8,
+    seed: u64,
+    (lo, hi): (f64, f64),
+    dtype: DType,
+    round: bool,
+) -> Tensor {
     let rank = shape.len();
     let base = |s: Vec<usize>| {
         let mut v = values(seed, s.iter().product(), lo, hi);
@@ -297,8 +356,17 @@ fn build(shape: &[usize], view: u8, seed: u64, (lo, hi): (f64, f64), dtype: DTyp
 
 /// Groups the row-major `data` of `shape` by output position for the reduced `mask`; each
 /// group lists its values in row-major order. Also returns the output shape.
-fn groups(shape: &[usize], data: &[f64], mask: &[bool], keepdim: bool) -> (Vec<usize>, Vec<Vec<f64>>) {
-    let out_dims: Vec<usize> = shape.iter().zip(mask).map(|(&d, &m)| if m { 1 } else { d }).collect();
+fn groups(
+    shape: &[usize],
+    data: &[f64],
+    mask: &[bool],
+    keepdim: bool,
+) -> (Vec<usize>, Vec<Vec<f64>>) {
+    let out_dims: Vec<usize> = shape
+        .iter()
+        .zip(mask)
+        .map(|(&d, &m)| if m { 1 } else { d })
+        .collect();
     let n_out: usize = out_dims.iter().product();
     let mut out = vec![Vec::new(); n_out];
     for (flat, &v) in data.iter().enumerate() {
@@ -313,7 +381,16 @@ fn groups(shape: &[usize], data: &[f64], mask: &[bool], keepdim: bool) -> (Vec<u
         }
         out[o].push(v);
     }
-    let shape_out = if keepdim { out_dims } else { shape.iter().zip(mask).filter(|(_, m)| !**m).map(|(d, _)| *d).collect() };
+    let shape_out = if keepdim {
+        out_dims
+    } else {
+        shape
+            .iter()
+            .zip(mask)
+            .filter(|(_, m)| !**m)
+            .map(|(d, _)| *d)
+            .collect()
+    };
     (shape_out, out)
 }
 
@@ -325,7 +402,11 @@ fn pick_dims(rank: usize, bits: u8) -> (Vec<i64>, Vec<bool>) {
     for (i, m) in mask.iter_mut().enumerate() {
         if bits >> i & 1 == 1 {
             *m = true;
-            dims.push(if bits >> (i + 4) & 1 == 1 { i as i64 - rank as i64 } else { i as i64 });
+            dims.push(if bits >> (i + 4) & 1 == 1 {
+                i as i64 - rank as i64
+            } else {
+                i as i64
+            });
         }
     }
     if dims.is_empty() {
@@ -335,7 +416,13 @@ fn pick_dims(rank: usize, bits: u8) -> (Vec<i64>, Vec<bool>) {
 }
 
 fn case() -> impl Strategy<Value = (Vec<usize>, u8, u64, u8, bool)> {
-    (prop::collection::vec(0usize..5, 0..=4), 0u8..4, any::<u64>(), any::<u8>(), any::<bool>())
+    (
+        prop::collection::vec(0usize..5, 0..=4),
+        0u8..4,
+        any::<u64>(),
+        any::<u8>(),
+        any::<bool>(),
+    )
 }
 
 fn sum_ref(g: &[f64]) -> f64 {
@@ -374,7 +461,7 @@ proptest! {
             prop_assert_eq!(got.dims(), &out_shape[..], "{}", name);
             prop_assert!(close(&got.to_vec::<f64>(), &want, tol), "{}: {:?} vs {:?}", name, got.to_vec::<f64>(), want);
         }
-        if g.iter().all(|g| !g.is_empty()) && data.len() > 0 {
+        if g.iter().all(|g| !g.is_empty()) && !data.is_empty() {
             let inf = x.norm_p(f64::INFINITY, &dims, keepdim);
             let want: Vec<f64> = g.iter().map(|g| g.iter().fold(0.0, |a: f64, v| a.max(v.abs()))).collect();
             prop_assert!(close(&inf.to_vec::<f64>(), &want, 0.0));
@@ -387,7 +474,7 @@ proptest! {
         let data = x.to_vec::<f64>();
         let (dims, mask) = pick_dims(shape.len(), bits);
         let (_, g) = groups(&shape, &data, &mask, keepdim);
-        if shape.len() > 0 {
+        if !shape.is_empty() {
             let d = dims.first().copied().unwrap_or(0);
             let m1: Vec<bool> = (0..shape.len()).map(|i| i as i64 == d.rem_euclid(shape.len() as i64)).collect();
             let (_, g1) = groups(&shape, &data, &m1, keepdim);

@@ -4,7 +4,11 @@ use kiln_tensor::{DType, Tensor, tensor};
 
 /// The seeds' `f'Shape of {t} is {t.shape} and dimension is {t.dim()}'`.
 fn describe(t: &Tensor) -> String {
-    format!("Shape of {t} is {} and dimension is {}", t.shape().to_torch_string(), t.dim())
+    format!(
+        "Shape of {t} is {} and dimension is {}",
+        t.shape().to_torch_string(),
+        t.dim()
+    )
 }
 
 /* deep-learning-fundamentals.md:
@@ -18,8 +22,14 @@ fn rand_images_and_indexing() {
     assert_eq!(images.dims(), &[4, 28, 28]);
     assert_eq!(second_image.dims(), &[28, 28]);
     let all = images.to_vec::<f32>();
-    assert_eq!(second_image.to_vec::<f32>(), all[28 * 28..2 * 28 * 28].to_vec());
-    assert!(all.iter().all(|x| (0.0..1.0).contains(x)), "rand draws from [0, 1)");
+    assert_eq!(
+        second_image.to_vec::<f32>(),
+        all[28 * 28..2 * 28 * 28].to_vec()
+    );
+    assert!(
+        all.iter().all(|x| (0.0..1.0).contains(x)),
+        "rand draws from [0, 1)"
+    );
 }
 
 /* deep-learning-fundamentals.md:
@@ -49,10 +59,19 @@ one_d_tensor = torch.LongTensor([0, 1, 2, 3, 4]) ... two_d_tensor = torch.LongTe
 #[test]
 fn long_tensor_shapes_and_dims() {
     let five = tensor![0, 1, 2, 3, 4];
-    assert_eq!((five.dims(), five.dim(), five.dtype()), (&[5][..], 1, DType::I64));
-    assert_eq!(describe(&five), "Shape of tensor([0, 1, 2, 3, 4]) is torch.Size([5]) and dimension is 1");
+    assert_eq!(
+        (five.dims(), five.dim(), five.dtype()),
+        (&[5][..], 1, DType::I64)
+    );
+    assert_eq!(
+        describe(&five),
+        "Shape of tensor([0, 1, 2, 3, 4]) is torch.Size([5]) and dimension is 1"
+    );
     let three = tensor![0, 1, 2];
-    assert_eq!(describe(&three), "Shape of tensor([0, 1, 2]) is torch.Size([3]) and dimension is 1");
+    assert_eq!(
+        describe(&three),
+        "Shape of tensor([0, 1, 2]) is torch.Size([3]) and dimension is 1"
+    );
     let square = tensor![[0, 1, 2], [3, 4, 5], [6, 7, 8]];
     assert_eq!(square.shape().to_torch_string(), "torch.Size([3, 3])");
     assert_eq!((square.dims(), square.dim()), (&[3, 3][..], 2));
@@ -70,8 +89,14 @@ fn unsqueeze_adds_a_batch_dim_and_squeeze_removes_it() {
     let one_d_tensor = tensor![0, 1, 2];
     let two_d_tensor = one_d_tensor.unsqueeze(0);
     assert_eq!((two_d_tensor.dims(), two_d_tensor.dim()), (&[1, 3][..], 2));
-    assert_eq!(describe(&two_d_tensor), "Shape of tensor([[0, 1, 2]]) is torch.Size([1, 3]) and dimension is 2");
-    assert!(two_d_tensor.shares_storage_with(&one_d_tensor), "unsqueeze is a view");
+    assert_eq!(
+        describe(&two_d_tensor),
+        "Shape of tensor([[0, 1, 2]]) is torch.Size([1, 3]) and dimension is 2"
+    );
+    assert!(
+        two_d_tensor.shares_storage_with(&one_d_tensor),
+        "unsqueeze is a view"
+    );
     let back = two_d_tensor.squeeze();
     assert_eq!((back.dims(), back.dim()), (&[3][..], 1));
     assert_eq!(back.to_vec::<i64>(), vec![0, 1, 2]);

@@ -5,6 +5,14 @@
 //! A [`Tokenizer`] reads and writes `tokenizer.json` and gives the same ids, type ids, masks
 //! and offsets as Hugging Face on the same files. kiln-text depends on no other Kiln crate.
 //!
+//! Training ([`models::Trainer`], [`Tokenizer::train`]) follows Hugging Face's BpeTrainer
+//! and WordPieceTrainer step for step. Intentional differences, all about ties that Hugging
+//! Face leaves to hash-map order (so its own runs can differ): words are visited in sorted
+//! order, so the ids of decorated symbols (`"##x"`, `"x</w>"`) are stable rather than
+//! HF's run-dependent ones (token sets and merges agree); `limit_alphabet` drops equally
+//! frequent characters in code-point order. BPE dropout draws from a seeded stream
+//! ([`models::BpeConfig::dropout_seed`]) instead of the OS.
+//!
 //! [`vectorizers`] holds scikit-learn's `CountVectorizer` and `TfidfVectorizer` (same
 //! parameters, defaults and numbers) with sparse CSR output built in parallel.
 //!

@@ -6,9 +6,27 @@ use serde_json::{Map, Value};
 
 /// Object keys the parsers look up, plus one they never read.
 const KEYS: &[&str] = &[
-    "full_id", "median", "point_estimate", "throughput", "Elements", "Bytes", "ElementsAndBytes",
-    "elements", "packages", "name", "manifest_path", "features", "targets", "kind", "bench",
-    "workspace_root", "target_directory", "id", "median_ns", "reference", "other",
+    "full_id",
+    "median",
+    "point_estimate",
+    "throughput",
+    "Elements",
+    "Bytes",
+    "ElementsAndBytes",
+    "elements",
+    "packages",
+    "name",
+    "manifest_path",
+    "features",
+    "targets",
+    "kind",
+    "bench",
+    "workspace_root",
+    "target_directory",
+    "id",
+    "median_ns",
+    "reference",
+    "other",
 ];
 
 /// Arbitrary JSON up to a few levels deep, with keys from [`KEYS`].

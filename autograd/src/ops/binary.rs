@@ -26,7 +26,10 @@ impl Var {
         let (a, b) = (self.value(), other.value());
         let (ta, tb) = (self.tracks(), other.tracks());
         record("MulBackward0", &a * &b, &[self, other], move |g| {
-            vec![ta.then(|| sum_to(&(g * &b), &a)), tb.then(|| sum_to(&(g * &a), &b))]
+            vec![
+                ta.then(|| sum_to(&(g * &b), &a)),
+                tb.then(|| sum_to(&(g * &a), &b)),
+            ]
         })
     }
 
@@ -69,7 +72,9 @@ impl Var {
     /// `self + s` (`x + 2.0`).
     pub fn add_scalar(&self, s: f64) -> Var {
         let a = self.value();
-        record("AddBackward1", a.add_scalar(s), &[self], move |g| vec![Some(g.to_dtype(a.dtype()))])
+        record("AddBackward1", a.add_scalar(s), &[self], move |g| {
+            vec![Some(g.to_dtype(a.dtype()))]
+        })
     }
 
     /// `self * s` (`x * 2.0`).
@@ -92,12 +97,23 @@ impl Var {
 fn select_between(x: &Var, y: &Var, larger: bool) -> Var {
     let (a, b) = (x.value(), y.value());
     let out = if larger { a.maximum(&b) } else { a.minimum(&b) };
-    record(if larger { "MaximumBackward0" } else { "MinimumBackward0" }, out, &[x, y], move |g| {
-        let wins = if larger { a.gt(&b) } else { a.lt(&b) };
-        let ties = a.eq(&b).to_dtype(g.dtype()).mul_scalar(0.5);
-        let share_a = &wins.to_dtype(g.dtype()) + &ties;
-        let share_b = 1.0 - &share_a;
-        vec![Some(sum_to(&(g * &share_a), &a)), Some(sum_to(&(g * &share_b), &b))]
-    })
+    record(
+        if larger {
+            "MaximumBackward0"
+        } else {
+            "MinimumBackward0"
+        },
+        out,
+        &[x, y],
+        move |g| {
+            let wins = if larger { a.gt(&b) } else { a.lt(&b) };
+            let ties = a.eq(&b).to_dtype(g.dtype()).mul_scalar(0.5);
+            let share_a = &wins.to_dtype(g.dtype()) + &ties;
+            let share_b = 1.0 - &share_a;
+            vec![
+                Some(sum_to(&(g * &share_a), &a)),
+                Some(sum_to(&(g * &share_b), &b)),
+            ]
+        },
+    )
 }
-

@@ -8,7 +8,9 @@ use crate::var::Var;
 
 /// Scatter-adds `g` into zeros shaped like `input` at the positions `index` (same shape as `g`).
 fn scatter_grad(input: &Tensor, dim: usize, index: &Tensor, g: &Tensor) -> Tensor {
-    input.zeros_like().scatter_add(dim, index, &g.to_dtype(input.dtype()))
+    input
+        .zeros_like()
+        .scatter_add(dim, index, &g.to_dtype(input.dtype()))
 }
 
 impl Var {
@@ -18,13 +20,18 @@ impl Var {
         let x = self.value();
         let d = dim.resolve(x.dim(), "index_select");
         let idx = index.clone();
-        record("IndexSelectBackward0", x.index_select(d, index), &[self], move |g| {
-            // Expand the 1-D index along every other dim so it matches g's shape.
-            let mut shape = vec![1usize; g.dim()];
-            shape[d] = idx.numel();
-            let full = idx.reshape_to(shape).broadcast_to(g.shape()).contiguous();
-            vec![Some(scatter_grad(&x, d, &full, g))]
-        })
+        record(
+            "IndexSelectBackward0",
+            x.index_select(d, index),
+            &[self],
+            move |g| {
+                // Expand the 1-D index along every other dim so it matches g's shape.
+                let mut shape = vec![1usize; g.dim()];
+                shape[d] = idx.numel();
+                let full = idx.reshape_to(shape).broadcast_to(g.shape()).contiguous();
+                vec![Some(scatter_grad(&x, d, &full, g))]
+            },
+        )
     }
 
     /// Values at `index` along `dim` (`torch.gather`).
@@ -32,7 +39,9 @@ impl Var {
         let x = self.value();
         let d = dim.resolve(x.dim(), "gather");
         let idx = index.clone();
-        record("GatherBackward0", x.gather(d, index), &[self], move |g| vec![Some(scatter_grad(&x, d, &idx, g))])
+        record("GatherBackward0", x.gather(d, index), &[self], move |g| {
+            vec![Some(scatter_grad(&x, d, &idx, g))]
+        })
     }
 
     /// Embedding lookup: rows of this `[num_embeddings, dim]` table for int64 `ids` of any shape,
@@ -50,21 +59,29 @@ impl Var {
     pub fn masked_fill(&self, mask: &Tensor, value: f64) -> Var {
         let x = self.value();
         let m = mask.clone();
-        record("MaskedFillBackward0", x.masked_fill(mask, value), &[self], move |g| {
-            vec![Some(sum_to(&g.masked_fill(&m, 0.0), &x))]
-        })
+        record(
+            "MaskedFillBackward0",
+            x.masked_fill(mask, value),
+            &[self],
+            move |g| vec![Some(sum_to(&g.masked_fill(&m, 0.0), &x))],
+        )
     }
 
     /// `condition ? a : b` elementwise with broadcasting (`torch.where`).
     pub fn where_(condition: &Tensor, a: &Var, b: &Var) -> Var {
         let (av, bv) = (a.value(), b.value());
         let cond = condition.clone();
-        record("WhereBackward0", Tensor::where_(condition, &av, &bv), &[a, b], move |g| {
-            let zero = g.zeros_like();
-            vec![
-                Some(sum_to(&Tensor::where_(&cond, g, &zero), &av)),
-                Some(sum_to(&Tensor::where_(&cond, &zero, g), &bv)),
-            ]
-        })
+        record(
+            "WhereBackward0",
+            Tensor::where_(condition, &av, &bv),
+            &[a, b],
+            move |g| {
+                let zero = g.zeros_like();
+                vec![
+                    Some(sum_to(&Tensor::where_(&cond, g, &zero), &av)),
+                    Some(sum_to(&Tensor::where_(&cond, &zero, g), &bv)),
+                ]
+            },
+        )
     }
 }

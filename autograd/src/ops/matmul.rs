@@ -12,8 +12,16 @@ impl Var {
         let (ta, tb) = (self.tracks(), other.tracks());
         record("MmBackward0", a.matmul(&b), &[self, other], move |g| {
             // View 1-D operands as matrices and the gradient to match: [.., m, n].
-            let a2 = if a.dim() == 1 { a.unsqueeze(0usize) } else { a.clone() };
-            let b2 = if b.dim() == 1 { b.unsqueeze(1usize) } else { b.clone() };
+            let a2 = if a.dim() == 1 {
+                a.unsqueeze(0usize)
+            } else {
+                a.clone()
+            };
+            let b2 = if b.dim() == 1 {
+                b.unsqueeze(1usize)
+            } else {
+                b.clone()
+            };
             let mut g2 = g.clone();
             if b.dim() == 1 {
                 g2 = g2.unsqueeze(g2.dim());

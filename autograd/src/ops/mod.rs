@@ -25,7 +25,11 @@ pub(crate) fn sum_to(grad: &Tensor, input: &Tensor) -> Tensor {
                 axes.push((lead + i) as i64);
             }
         }
-        let summed = if axes.is_empty() { grad.clone() } else { grad.sum_dim(&axes, true) };
+        let summed = if axes.is_empty() {
+            grad.clone()
+        } else {
+            grad.sum_dim(&axes, true)
+        };
         summed.reshape_to(dims.to_vec())
     };
     g.to_dtype(input.dtype())

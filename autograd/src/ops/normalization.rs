@@ -32,16 +32,27 @@ impl Var {
 
     /// Layer normalisation over the last `normalized_shape.len()` dims with optional affine
     /// `weight` and `bias` of shape `normalized_shape` (`F.layer_norm`).
-    pub fn layer_norm(&self, normalized_shape: &[usize], weight: Option<&Var>, bias: Option<&Var>, eps: f64) -> Var {
+    pub fn layer_norm(
+        &self,
+        normalized_shape: &[usize],
+        weight: Option<&Var>,
+        bias: Option<&Var>,
+        eps: f64,
+    ) -> Var {
         let x = self.value();
         let (w, b) = (weight.map(Var::value), bias.map(Var::value));
-        let (y, mean, rstd) = x.layer_norm_with_stats(normalized_shape, w.as_ref(), b.as_ref(), eps);
+        let (y, mean, rstd) =
+            x.layer_norm_with_stats(normalized_shape, w.as_ref(), b.as_ref(), eps);
         let mut inputs = vec![self];
         inputs.extend(weight);
         inputs.extend(bias);
         let (has_w, has_b) = (weight.is_some(), bias.is_some());
-        let norm_dims: Vec<i64> = (x.dim() - normalized_shape.len()..x.dim()).map(|d| d as i64).collect();
-        let lead_dims: Vec<i64> = (0..x.dim() - normalized_shape.len()).map(|d| d as i64).collect();
+        let norm_dims: Vec<i64> = (x.dim() - normalized_shape.len()..x.dim())
+            .map(|d| d as i64)
+            .collect();
+        let lead_dims: Vec<i64> = (0..x.dim() - normalized_shape.len())
+            .map(|d| d as i64)
+            .collect();
         let n = normalized_shape.iter().product::<usize>() as f64;
         record("NativeLayerNormBackward0", y, &inputs, move |g| {
             let compute = |t: &Tensor| t.to_dtype(DType::promote(t.dtype(), DType::F32));
@@ -55,13 +66,23 @@ impl Var {
             let sum_dx = (&dxhat * &xhat).sum_dim(&norm_dims, true);
             let inner = &(&(&dxhat * n) - &sum_d) - &(&xhat * &sum_dx);
             let dx = (&(&compute(&rstd) * (1.0 / n)) * &inner).to_dtype(x.dtype());
-            let reduce_lead = |t: Tensor| if lead_dims.is_empty() { t } else { t.sum_dim(&lead_dims, false) };
+            let reduce_lead = |t: Tensor| {
+                if lead_dims.is_empty() {
+                    t
+                } else {
+                    t.sum_dim(&lead_dims, false)
+                }
+            };
             let mut grads = vec![Some(dx)];
             if let Some(w) = &w {
                 grads.push(Some(reduce_lead(&gf * &xhat).to_dtype(w.dtype())));
             }
             if has_b {
-                let dt = if has_w { grads[1].as_ref().map_or(x.dtype(), Tensor::dtype) } else { x.dtype() };
+                let dt = if has_w {
+                    grads[1].as_ref().map_or(x.dtype(), Tensor::dtype)
+                } else {
+                    x.dtype()
+                };
                 grads.push(Some(reduce_lead(gf.clone()).to_dtype(dt)));
             }
             grads
@@ -71,16 +92,22 @@ impl Var {
     /// Zeroes each element with probability `p` and scales the rest by `1/(1−p)` when
     /// `training` (`F.dropout`); the identity otherwise. Draws from `generator`.
     pub fn dropout_with(&self, p: f64, training: bool, generator: &mut Generator) -> Var {
-        assert!((0.0..=1.0).contains(&p), "dropout: probability has to be between 0 and 1, but got {p}");
+        assert!(
+            (0.0..=1.0).contains(&p),
+            "dropout: probability has to be between 0 and 1, but got {p}"
+        );
         if !training || p == 0.0 {
             return self.clone();
         }
         let x = self.value();
-        let keep = Tensor::full_with(x.shape(), 1.0 - p, x.dtype(), &x.device()).bernoulli_from(generator);
+        let keep =
+            Tensor::full_with(x.shape(), 1.0 - p, x.dtype(), &x.device()).bernoulli_from(generator);
         let scale = if p < 1.0 { 1.0 / (1.0 - p) } else { 0.0 };
         let mask = keep.mul_scalar(scale);
         let saved = mask.clone();
-        record("MulBackward0", &x * &mask, &[self], move |g| vec![Some(g * &saved)])
+        record("MulBackward0", &x * &mask, &[self], move |g| {
+            vec![Some(g * &saved)]
+        })
     }
 
     /// [`Var::dropout_with`] using the global generator (`torch.manual_seed` controls it).

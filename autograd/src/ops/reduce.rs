@@ -38,8 +38,14 @@ impl Var {
         let x = self.value();
         let rd = resolve_dims(dims, x.dim(), "sum");
         let axes: Vec<i64> = rd.iter().map(|&d| d as i64).collect();
-        let y = if axes.is_empty() { x.clone() } else { x.sum_dim(&axes, keepdim) };
-        record("SumBackward1", y, &[self], move |g| vec![Some(expand_reduced(g, &x, &rd, keepdim))])
+        let y = if axes.is_empty() {
+            x.clone()
+        } else {
+            x.sum_dim(&axes, keepdim)
+        };
+        record("SumBackward1", y, &[self], move |g| {
+            vec![Some(expand_reduced(g, &x, &rd, keepdim))]
+        })
     }
 
     /// Mean of all elements (`torch.mean`).
@@ -52,7 +58,8 @@ impl Var {
         let x = self.value();
         let rd = resolve_dims(dims, x.dim(), "mean");
         let count: usize = rd.iter().map(|&d| x.dims()[d]).product();
-        self.sum_dim(dims, keepdim).mul_scalar(1.0 / count.max(1) as f64)
+        self.sum_dim(dims, keepdim)
+            .mul_scalar(1.0 / count.max(1) as f64)
     }
 
     /// Maximum along `dim` with the argmax indices (`torch.max(x, dim, keepdim)`); the gradient
@@ -63,8 +70,16 @@ impl Var {
         let (values, indices) = x.max_dim(d, keepdim);
         let idx = indices.clone();
         let out = record("MaxBackward0", values, &[self], move |g| {
-            let (g, idx) = if keepdim { (g.clone(), idx.clone()) } else { (g.unsqueeze(d), idx.unsqueeze(d)) };
-            vec![Some(x.zeros_like().scatter_add(d, &idx, &g.to_dtype(x.dtype())))]
+            let (g, idx) = if keepdim {
+                (g.clone(), idx.clone())
+            } else {
+                (g.unsqueeze(d), idx.unsqueeze(d))
+            };
+            vec![Some(x.zeros_like().scatter_add(
+                d,
+                &idx,
+                &g.to_dtype(x.dtype()),
+            ))]
         });
         (out, indices)
     }

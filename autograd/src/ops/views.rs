@@ -47,13 +47,22 @@ impl Var {
     /// Swaps two dims (`transpose`).
     pub fn transpose(&self, d0: impl Dim, d1: impl Dim) -> Var {
         let x = self.value();
-        let (a, b) = (d0.resolve(x.dim(), "transpose"), d1.resolve(x.dim(), "transpose"));
-        record("TransposeBackward0", x.transpose(a, b), &[self], move |g| vec![Some(g.transpose(a, b))])
+        let (a, b) = (
+            d0.resolve(x.dim(), "transpose"),
+            d1.resolve(x.dim(), "transpose"),
+        );
+        record("TransposeBackward0", x.transpose(a, b), &[self], move |g| {
+            vec![Some(g.transpose(a, b))]
+        })
     }
 
     /// Transpose of a matrix (`t()`).
     pub fn t(&self) -> Var {
-        if self.value().dim() < 2 { self.clone() } else { self.transpose(0usize, 1usize) }
+        if self.value().dim() < 2 {
+            self.clone()
+        } else {
+            self.transpose(0usize, 1usize)
+        }
     }
 
     /// Reorders dims (`permute`).
@@ -64,14 +73,18 @@ impl Var {
         for (i, &d) in dims.iter().enumerate() {
             inverse[d.resolve(x.dim(), "permute")] = i as i64;
         }
-        record("PermuteBackward0", y, &[self], move |g| vec![Some(g.permute(&inverse))])
+        record("PermuteBackward0", y, &[self], move |g| {
+            vec![Some(g.permute(&inverse))]
+        })
     }
 
     /// Inserts a size-1 dim (`unsqueeze`).
     pub fn unsqueeze(&self, dim: impl Dim) -> Var {
         let x = self.value();
         let d = dim.resolve(x.dim() + 1, "unsqueeze");
-        record("UnsqueezeBackward0", x.unsqueeze(d), &[self], move |g| vec![Some(g.squeeze_dim(d))])
+        record("UnsqueezeBackward0", x.unsqueeze(d), &[self], move |g| {
+            vec![Some(g.squeeze_dim(d))]
+        })
     }
 
     /// Removes `dim` if it has size 1 (`squeeze(dim)`).
@@ -85,14 +98,24 @@ impl Var {
     /// Broadcasts to `shape` (`expand` / `broadcast_to`); the gradient is summed back.
     pub fn broadcast_to(&self, shape: &[usize]) -> Var {
         let x = self.value();
-        record("ExpandBackward0", x.broadcast_to(shape.to_vec()), &[self], move |g| vec![Some(sum_to(g, &x))])
+        record(
+            "ExpandBackward0",
+            x.broadcast_to(shape.to_vec()),
+            &[self],
+            move |g| vec![Some(sum_to(g, &x))],
+        )
     }
 
     /// Keeps `len` entries of `dim` from `start` (`narrow`).
     pub fn narrow(&self, dim: impl Dim, start: usize, len: usize) -> Var {
         let x = self.value();
         let d = dim.resolve(x.dim(), "narrow");
-        record("NarrowBackward0", x.narrow(d, start, len), &[self], move |g| vec![Some(pad_into(g, &x, d, start))])
+        record(
+            "NarrowBackward0",
+            x.narrow(d, start, len),
+            &[self],
+            move |g| vec![Some(pad_into(g, &x, d, start))],
+        )
     }
 
     /// The slice at `index` of `dim`, removing the dim (`select`, `x[i]`).

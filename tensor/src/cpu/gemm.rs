@@ -1,9 +1,10 @@
 //! Matrix-product kernels on strided operands: `gemm` (sarah-ek's crate) for f32/f64, a plain
 //! multiply-accumulate loop for integers.
 //!
-//! Why `gemm`: on the 2-core AVX2+FMA development machine it measured faster than
-//! `matrixmultiply` and reaches PyTorch's MKL/oneDNN speed at 1024² and 2048²; it also takes
-//! arbitrary row/column strides, so transposed views are multiplied without a copy.
+//! Why `gemm`: it is maintained, has AVX2+FMA micro-kernels selected at run time,
+//! threads through rayon, and takes arbitrary row/column strides, so transposed views are
+//! multiplied without a copy. f16/bf16 are converted to f32 by the caller (one rounding at the
+//! end, f32 accumulation), which is why the crate's own `f16` feature is left off.
 
 use gemm::Parallelism;
 use rayon::prelude::*;
@@ -35,14 +36,23 @@ impl<T: Copy> MatRef<'_, T> {
             return;
         }
         let last = self.offset + (rows - 1) * self.row_stride + (cols - 1) * self.col_stride;
-        assert!(last < self.data.len(), "gemm: operand view reaches past its storage");
+        assert!(
+            last < self.data.len(),
+            "gemm: operand view reaches past its storage"
+        );
     }
 }
 
 /// An element type with a matrix-product kernel: `dst (m×n, row-major) = lhs (m×k) · rhs (k×n)`.
 pub(crate) trait Gemm: Copy + Default + Send + Sync + 'static {
     /// Overwrites `dst` with the product, using up to `threads` rayon threads (1 = serial).
-    fn gemm(dims: (usize, usize, usize), lhs: MatRef<'_, Self>, rhs: MatRef<'_, Self>, dst: &mut [Self], threads: usize);
+    fn gemm(
+        dims: (usize, usize, usize),
+        lhs: MatRef<'_, Self>,
+        rhs: MatRef<'_, Self>,
+        dst: &mut [Self],
+        threads: usize,
+    );
 }
 
 /// The `gemm` crate's kernels for its float types.
@@ -64,7 +74,11 @@ fn crate_gemm<T: Copy + Default + 'static>(
     }
     lhs.check_bounds(m, k);
     rhs.check_bounds(k, n);
-    let parallelism = if threads > 1 { Parallelism::Rayon(threads) } else { Parallelism::None };
+    let parallelism = if threads > 1 {
+        Parallelism::Rayon(threads)
+    } else {
+        Parallelism::None
+    };
     // SAFETY: `check_bounds` proved that every element the kernel reads lies inside its slice,
     // `dst` holds exactly `m·n` elements written with row stride `n`, and strides fit `isize`
     // because they index allocated slices. `read_dst = false` means `dst` is only written.
@@ -94,13 +108,25 @@ fn crate_gemm<T: Copy + Default + 'static>(
 }
 
 impl Gemm for f32 {
-    fn gemm(dims: (usize, usize, usize), lhs: MatRef<'_, f32>, rhs: MatRef<'_, f32>, dst: &mut [f32], threads: usize) {
+    fn gemm(
+        dims: (usize, usize, usize),
+        lhs: MatRef<'_, f32>,
+        rhs: MatRef<'_, f32>,
+        dst: &mut [f32],
+        threads: usize,
+    ) {
         crate_gemm(dims, lhs, rhs, dst, threads, 1.0);
     }
 }
 
 impl Gemm for f64 {
-    fn gemm(dims: (usize, usize, usize), lhs: MatRef<'_, f64>, rhs: MatRef<'_, f64>, dst: &mut [f64], threads: usize) {
+    fn gemm(
+        dims: (usize, usize, usize),
+        lhs: MatRef<'_, f64>,
+        rhs: MatRef<'_, f64>,
+        dst: &mut [f64],
+        threads: usize,
+    ) {
         crate_gemm(dims, lhs, rhs, dst, threads, 1.0);
     }
 }
@@ -129,21 +155,41 @@ fn int_gemm<T: Copy + Default + Send + Sync>(
         }
     };
     if threads > 1 {
-        dst.par_chunks_mut(n).enumerate().for_each(|(i, out)| row(i, out));
+        dst.par_chunks_mut(n)
+            .enumerate()
+            .for_each(|(i, out)| row(i, out));
     } else {
-        dst.chunks_mut(n).enumerate().for_each(|(i, out)| row(i, out));
+        dst.chunks_mut(n)
+            .enumerate()
+            .for_each(|(i, out)| row(i, out));
     }
 }
 
 impl Gemm for i64 {
-    fn gemm(dims: (usize, usize, usize), lhs: MatRef<'_, i64>, rhs: MatRef<'_, i64>, dst: &mut [i64], threads: usize) {
-        int_gemm(dims, lhs, rhs, dst, threads, |acc, a, b| acc.wrapping_add(a.wrapping_mul(b)));
+    fn gemm(
+        dims: (usize, usize, usize),
+        lhs: MatRef<'_, i64>,
+        rhs: MatRef<'_, i64>,
+        dst: &mut [i64],
+        threads: usize,
+    ) {
+        int_gemm(dims, lhs, rhs, dst, threads, |acc, a, b| {
+            acc.wrapping_add(a.wrapping_mul(b))
+        });
     }
 }
 
 impl Gemm for u8 {
-    fn gemm(dims: (usize, usize, usize), lhs: MatRef<'_, u8>, rhs: MatRef<'_, u8>, dst: &mut [u8], threads: usize) {
-        int_gemm(dims, lhs, rhs, dst, threads, |acc, a, b| acc.wrapping_add(a.wrapping_mul(b)));
+    fn gemm(
+        dims: (usize, usize, usize),
+        lhs: MatRef<'_, u8>,
+        rhs: MatRef<'_, u8>,
+        dst: &mut [u8],
+        threads: usize,
+    ) {
+        int_gemm(dims, lhs, rhs, dst, threads, |acc, a, b| {
+            acc.wrapping_add(a.wrapping_mul(b))
+        });
     }
 }
 
@@ -170,8 +216,14 @@ pub(crate) fn batched_gemm<T: Gemm>(
     let threads = rayon::current_num_threads();
     let flops = m * n * k;
     let one = |b: usize, out: &mut [T], threads: usize| {
-        let l = MatRef { offset: lhs_offsets[b], ..lhs };
-        let r = MatRef { offset: rhs_offsets[b], ..rhs };
+        let l = MatRef {
+            offset: lhs_offsets[b],
+            ..lhs
+        };
+        let r = MatRef {
+            offset: rhs_offsets[b],
+            ..rhs
+        };
         T::gemm((m, n, k), l, r, out, threads);
     };
     if flops >= PARALLEL_FLOPS || batch == 1 {
@@ -180,7 +232,9 @@ pub(crate) fn batched_gemm<T: Gemm>(
             one(b, out, threads);
         }
     } else if flops.saturating_mul(batch) >= PARALLEL_FLOPS && threads > 1 {
-        dst.par_chunks_mut(m * n).enumerate().for_each(|(b, out)| one(b, out, 1));
+        dst.par_chunks_mut(m * n)
+            .enumerate()
+            .for_each(|(b, out)| one(b, out, 1));
     } else {
         for (b, out) in dst.chunks_mut(m * n).enumerate() {
             one(b, out, 1);

@@ -130,14 +130,20 @@ impl fmt::Display for SafetensorsError {
             Io { path, source } => write!(f, "safetensors: {}: {source}", path.display()),
             Write(source) => write!(f, "safetensors: write failed: {source}"),
             TooShort { len } => {
-                write!(f, "safetensors: input is {len} bytes, shorter than the 8-byte header length")
+                write!(
+                    f,
+                    "safetensors: input is {len} bytes, shorter than the 8-byte header length"
+                )
             }
             HeaderTooLarge { declared } => write!(
                 f,
                 "safetensors: declared header length {declared} exceeds the limit of {} bytes",
                 super::safetensors::MAX_HEADER_LEN
             ),
-            HeaderExceedsInput { declared, available } => write!(
+            HeaderExceedsInput {
+                declared,
+                available,
+            } => write!(
                 f,
                 "safetensors: header length {declared} exceeds the {available} bytes after the \
                  length prefix (truncated file?)"
@@ -152,18 +158,31 @@ impl fmt::Display for SafetensorsError {
                  F16, BF16, I64, U8, BOOL"
             ),
             ShapeOverflow { tensor, shape } => {
-                write!(f, "safetensors: tensor `{tensor}`: the size of shape {shape:?} overflows")
+                write!(
+                    f,
+                    "safetensors: tensor `{tensor}`: the size of shape {shape:?} overflows"
+                )
             }
             ReversedOffsets { tensor, begin, end } => write!(
                 f,
                 "safetensors: tensor `{tensor}`: data_offsets [{begin}, {end}] end before they begin"
             ),
-            OffsetOutOfRange { tensor, end, data_len } => write!(
+            OffsetOutOfRange {
+                tensor,
+                end,
+                data_len,
+            } => write!(
                 f,
                 "safetensors: tensor `{tensor}` ends at byte {end} of a {data_len}-byte data \
                  section (truncated file?)"
             ),
-            ByteCountMismatch { tensor, shape, dtype, expected, actual } => write!(
+            ByteCountMismatch {
+                tensor,
+                shape,
+                dtype,
+                expected,
+                actual,
+            } => write!(
                 f,
                 "safetensors: tensor `{tensor}` of shape {shape:?} and dtype {dtype} needs \
                  {expected} bytes, its offsets span {actual}"

@@ -59,7 +59,10 @@ pub fn load(path: impl AsRef<Path>) -> Result<Vec<(String, Tensor)>, Safetensors
 /// truncating the file during the read is outside what this function can guard against.
 pub fn load_with_metadata(path: impl AsRef<Path>) -> Result<Loaded, SafetensorsError> {
     let path = path.as_ref();
-    let io_err = |source| SafetensorsError::Io { path: path.to_path_buf(), source };
+    let io_err = |source| SafetensorsError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let file = File::open(path).map_err(io_err)?;
     let len = file.metadata().map_err(io_err)?.len();
     if len < 8 {
@@ -88,13 +91,19 @@ pub fn load_from_bytes_with_metadata(bytes: &[u8]) -> Result<Loaded, Safetensors
             Ok((entry.name, tensor))
         })
         .collect::<Result<_, SafetensorsError>>()?;
-    Ok(Loaded { tensors, metadata: header.metadata })
+    Ok(Loaded {
+        tensors,
+        metadata: header.metadata,
+    })
 }
 
 /// Copies one validated entry's bytes into a new tensor.
 fn read_tensor(entry: &Entry, bytes: &[u8]) -> Result<Tensor, SafetensorsError> {
     fn typed<T: LeBytes>(entry: &Entry, bytes: &[u8]) -> Result<Tensor, SafetensorsError> {
-        let values = T::decode(bytes).map_err(|byte| SafetensorsError::InvalidBool { tensor: entry.name.clone(), byte })?;
+        let values = T::decode(bytes).map_err(|byte| SafetensorsError::InvalidBool {
+            tensor: entry.name.clone(),
+            byte,
+        })?;
         Ok(Tensor::from_vec(values, entry.shape.as_slice()))
     }
     match entry.dtype {
@@ -118,7 +127,10 @@ pub fn save<'a, N: AsRef<str>>(
     metadata: Option<&HashMap<String, String>>,
 ) -> Result<(), SafetensorsError> {
     let path = path.as_ref();
-    let io_err = |source| SafetensorsError::Io { path: path.to_path_buf(), source };
+    let io_err = |source| SafetensorsError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let file = File::create(path).map_err(io_err)?;
     let mut writer = BufWriter::new(file);
     save_to_writer(&mut writer, tensors, metadata).map_err(|e| match e {
@@ -144,10 +156,13 @@ pub fn save_to_writer<'a, N: AsRef<str>>(
     tensors: impl IntoIterator<Item = (N, &'a Tensor)>,
     metadata: Option<&HashMap<String, String>>,
 ) -> Result<(), SafetensorsError> {
-    let tensors: Vec<(N, Tensor)> =
-        tensors.into_iter().map(|(name, t)| (name, t.to_device(&Device::Cpu))).collect();
+    let tensors: Vec<(N, Tensor)> = tensors
+        .into_iter()
+        .map(|(name, t)| (name, t.to_device(&Device::Cpu)))
+        .collect();
     let header = header_bytes(&tensors, metadata)?;
-    let write = |w: &mut dyn Write, bytes: &[u8]| w.write_all(bytes).map_err(SafetensorsError::Write);
+    let write =
+        |w: &mut dyn Write, bytes: &[u8]| w.write_all(bytes).map_err(SafetensorsError::Write);
     write(&mut writer, &(header.len() as u64).to_le_bytes())?;
     write(&mut writer, &header)?;
     for (_, tensor) in &tensors {
@@ -178,7 +193,9 @@ fn header_bytes<N: AsRef<str>>(
             "data_offsets": [offset, offset + len],
         });
         if map.insert(name.to_string(), entry).is_some() {
-            return Err(SafetensorsError::DuplicateName { name: name.to_string() });
+            return Err(SafetensorsError::DuplicateName {
+                name: name.to_string(),
+            });
         }
         offset += len;
     }

@@ -30,9 +30,16 @@ impl Tensor {
         if let Some(pos) = all.iter().position(|t| t.dim() == 0) {
             panic!("cat: zero-dimensional tensor (at position {pos}) cannot be concatenated");
         }
-        let dtype = all.iter().skip(1).fold(all[0].dtype(), |d, t| DType::promote(d, t.dtype()));
-        let kept: Vec<(usize, &Tensor)> =
-            all.iter().copied().enumerate().filter(|(_, t)| !(t.dim() == 1 && t.numel() == 0)).collect();
+        let dtype = all
+            .iter()
+            .skip(1)
+            .fold(all[0].dtype(), |d, t| DType::promote(d, t.dtype()));
+        let kept: Vec<(usize, &Tensor)> = all
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, t)| !(t.dim() == 1 && t.numel() == 0))
+            .collect();
         let Some(&(first_pos, first)) = kept.first() else {
             return Tensor::zeros_with([0], dtype, &all[0].device());
         };
@@ -59,7 +66,10 @@ impl Tensor {
             }
             out_dims[d] += t.dims()[d];
         }
-        let parts: Vec<Tensor> = kept.iter().map(|(_, t)| t.to_dtype(dtype).contiguous()).collect();
+        let parts: Vec<Tensor> = kept
+            .iter()
+            .map(|(_, t)| t.to_dtype(dtype).contiguous())
+            .collect();
         let outer: usize = out_dims[..d].iter().product();
         with_dtype!(dtype, T, { cat_cpu::<T>(&parts, outer, out_dims) })
     }
@@ -69,7 +79,10 @@ impl Tensor {
     /// the promoted dtype. Panics on an empty list or different shapes, naming them.
     pub fn stack<B: Borrow<Tensor>>(tensors: &[B], dim: impl Dim) -> Tensor {
         let all: Vec<&Tensor> = tensors.iter().map(Borrow::borrow).collect();
-        assert!(!all.is_empty(), "stack: expected a non-empty list of tensors");
+        assert!(
+            !all.is_empty(),
+            "stack: expected a non-empty list of tensors"
+        );
         for (i, t) in all.iter().enumerate().skip(1) {
             assert!(
                 t.shape() == all[0].shape(),
@@ -117,7 +130,9 @@ fn cat_cpu<T: Element>(parts: &[Tensor], outer: usize, out_dims: Vec<usize>) -> 
         }
     };
     if out.len() >= PARALLEL_THRESHOLD {
-        out.par_chunks_mut(CAT_TASK_LEN).enumerate().for_each(|(t, chunk)| fill(t * CAT_TASK_LEN, chunk));
+        out.par_chunks_mut(CAT_TASK_LEN)
+            .enumerate()
+            .for_each(|(t, chunk)| fill(t * CAT_TASK_LEN, chunk));
     } else {
         fill(0, &mut out);
     }

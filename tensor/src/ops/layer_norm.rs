@@ -13,7 +13,11 @@ use crate::tensor::Tensor;
 #[inline]
 fn row<T: Real>(x: &[T], y: &mut [T], w: Option<&[T]>, b: Option<&[T]>, eps: T) -> (T, T) {
     let n = T::c(x.len() as f64);
-    let sum = FnFold { identity: T::zero(), load: |v: T| v, combine: |a: T, c: T| a + c };
+    let sum = FnFold {
+        identity: T::zero(),
+        load: |v: T| v,
+        combine: |a: T, c: T| a + c,
+    };
     let mean = fold_slice(&sum, x) / n;
     let sq = FnFold {
         identity: T::zero(),
@@ -53,7 +57,13 @@ fn param<T: Real>(p: Option<&Tensor>) -> Option<Vec<T>> {
 }
 
 /// Layer norm in `T` over rows of `n`; returns `(y, mean, rstd)` as flat vectors.
-fn run<T: Real>(x: &Tensor, n: usize, w: Option<&Tensor>, b: Option<&Tensor>, eps: f64) -> (Vec<T>, Vec<T>, Vec<T>) {
+fn run<T: Real>(
+    x: &Tensor,
+    n: usize,
+    w: Option<&Tensor>,
+    b: Option<&Tensor>,
+    eps: f64,
+) -> (Vec<T>, Vec<T>, Vec<T>) {
     let x = x.contiguous();
     let (src, layout) = x.typed::<T>("layer_norm");
     let x = &src[layout.contiguous_range().expect("contiguous")];
@@ -76,7 +86,11 @@ fn run<T: Real>(x: &Tensor, n: usize, w: Option<&Tensor>, b: Option<&Tensor>, ep
                 .with_min_len(per_task)
                 .for_each(each);
         } else {
-            x.chunks(n).zip(y.chunks_mut(n)).zip(mean.iter_mut()).zip(rstd.iter_mut()).for_each(each);
+            x.chunks(n)
+                .zip(y.chunks_mut(n))
+                .zip(mean.iter_mut())
+                .zip(rstd.iter_mut())
+                .for_each(each);
         }
     }
     (y, mean, rstd)
@@ -95,7 +109,11 @@ fn layer_norm_impl(
     assert!(
         k <= dims.len() && &dims[dims.len() - k..] == normalized_shape,
         "layer_norm: Given normalized_shape={normalized_shape:?}, expected input with shape [*, {}], but got input of size {}",
-        normalized_shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "),
+        normalized_shape
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
         x.shape()
     );
     for (name, p) in [("weight", weight), ("bias", bias)] {
@@ -111,17 +129,28 @@ fn layer_norm_impl(
     let n: usize = normalized_shape.iter().product();
     let mut stat_dims = dims[..dims.len() - k].to_vec();
     stat_dims.extend(std::iter::repeat_n(1, k));
-    fn wrap<T: Real>(dims: &[usize], stat_dims: &[usize], (y, m, r): (Vec<T>, Vec<T>, Vec<T>)) -> (Tensor, Tensor, Tensor) {
-        (Tensor::from_vec(y, dims), Tensor::from_vec(m, stat_dims), Tensor::from_vec(r, stat_dims))
+    fn wrap<T: Real>(
+        dims: &[usize],
+        stat_dims: &[usize],
+        (y, m, r): (Vec<T>, Vec<T>, Vec<T>),
+    ) -> (Tensor, Tensor, Tensor) {
+        (
+            Tensor::from_vec(y, dims),
+            Tensor::from_vec(m, stat_dims),
+            Tensor::from_vec(r, stat_dims),
+        )
     }
     match dtype {
         DType::F32 => wrap(dims, &stat_dims, run::<f32>(x, n, weight, bias, eps)),
         DType::F64 => wrap(dims, &stat_dims, run::<f64>(x, n, weight, bias, eps)),
         DType::F16 | DType::BF16 => {
-            let (y, m, r) = layer_norm_impl(&x.to_dtype(DType::F32), normalized_shape, weight, bias, eps);
+            let (y, m, r) =
+                layer_norm_impl(&x.to_dtype(DType::F32), normalized_shape, weight, bias, eps);
             (y.to_dtype(dtype), m.to_dtype(dtype), r.to_dtype(dtype))
         }
-        other => panic!("layer_norm: not implemented for {other} tensors (expects a floating-point dtype)"),
+        other => panic!(
+            "layer_norm: not implemented for {other} tensors (expects a floating-point dtype)"
+        ),
     }
 }
 
@@ -130,7 +159,13 @@ impl Tensor {
     /// (`torch.nn.functional.layer_norm(x, normalized_shape, weight, bias, eps)`):
     /// `(x - mean) / sqrt(var + eps) * weight + bias` with the biased variance. `weight` and
     /// `bias` have shape `normalized_shape`. f16/bf16 compute in f32 and keep their dtype.
-    pub fn layer_norm(&self, normalized_shape: &[usize], weight: Option<&Tensor>, bias: Option<&Tensor>, eps: f64) -> Tensor {
+    pub fn layer_norm(
+        &self,
+        normalized_shape: &[usize],
+        weight: Option<&Tensor>,
+        bias: Option<&Tensor>,
+        eps: f64,
+    ) -> Tensor {
         layer_norm_impl(self, normalized_shape, weight, bias, eps).0
     }
 

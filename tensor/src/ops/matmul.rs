@@ -44,12 +44,23 @@ fn plan(a: &Tensor, b: &Tensor, op: &str) -> Plan {
         b.dtype()
     );
     // A 1-D lhs becomes a row [1, k], a 1-D rhs a column [k, 1].
-    let la = if a.dim() == 1 { a.layout().unsqueeze(0) } else { a.layout().clone() };
-    let lb = if b.dim() == 1 { b.layout().unsqueeze(1) } else { b.layout().clone() };
+    let la = if a.dim() == 1 {
+        a.layout().unsqueeze(0)
+    } else {
+        a.layout().clone()
+    };
+    let lb = if b.dim() == 1 {
+        b.layout().unsqueeze(1)
+    } else {
+        b.layout().clone()
+    };
     let (ra, rb) = (la.dims().len(), lb.dims().len());
     let (m, k) = (la.dims()[ra - 2], la.dims()[ra - 1]);
     let (k2, n) = (lb.dims()[rb - 2], lb.dims()[rb - 1]);
-    assert!(k == k2, "{op}: shapes {sa} and {sb} cannot be multiplied ({k} != {k2})");
+    assert!(
+        k == k2,
+        "{op}: shapes {sa} and {sb} cannot be multiplied ({k} != {k2})"
+    );
     let batch_a = Shape::from(&la.dims()[..ra - 2]);
     let batch_b = Shape::from(&lb.dims()[..rb - 2]);
     let batch = Shape::broadcast(&batch_a, &batch_b).unwrap_or_else(|| {
@@ -59,8 +70,12 @@ fn plan(a: &Tensor, b: &Tensor, op: &str) -> Plan {
         )
     });
     let full = |last: [usize; 2]| Shape::new(batch.dims().iter().copied().chain(last).collect());
-    let lhs = la.broadcast_to(&full([m, k])).expect("batch dims broadcast");
-    let rhs = lb.broadcast_to(&full([k, n])).expect("batch dims broadcast");
+    let lhs = la
+        .broadcast_to(&full([m, k]))
+        .expect("batch dims broadcast");
+    let rhs = lb
+        .broadcast_to(&full([k, n]))
+        .expect("batch dims broadcast");
     let mut out = batch.dims().to_vec();
     if a.dim() > 1 {
         out.push(m);
@@ -68,7 +83,13 @@ fn plan(a: &Tensor, b: &Tensor, op: &str) -> Plan {
     if b.dim() > 1 {
         out.push(n);
     }
-    Plan { mnk: (m, n, k), batch: batch.dims().to_vec(), lhs, rhs, out_shape: Shape::new(out) }
+    Plan {
+        mnk: (m, n, k),
+        batch: batch.dims().to_vec(),
+        lhs,
+        rhs,
+        out_shape: Shape::new(out),
+    }
 }
 
 /// The CPU loop behind [`Tensor::matmul`] for one element type: the row-major `[batch, m, n]`
@@ -84,23 +105,49 @@ fn matmul_cpu<T: Element + Gemm>(a: &Tensor, b: &Tensor, p: &Plan) -> Vec<T> {
         return out;
     }
     let (da, db) = (p.lhs.strides(), p.rhs.strides());
-    let lhs = MatRef { data: sa, offset: p.lhs.offset(), row_stride: da[nb], col_stride: da[nb + 1] };
-    let rhs = MatRef { data: sb, offset: p.rhs.offset(), row_stride: db[nb], col_stride: db[nb + 1] };
+    let lhs = MatRef {
+        data: sa,
+        offset: p.lhs.offset(),
+        row_stride: da[nb],
+        col_stride: da[nb + 1],
+    };
+    let rhs = MatRef {
+        data: sb,
+        offset: p.rhs.offset(),
+        row_stride: db[nb],
+        col_stride: db[nb + 1],
+    };
     // When every batch shares one rhs and the lhs rows of all batches form one strided run
     // (e.g. `[batch, seq, d] @ [d, e]`), the whole batch is a single `(batch·m) × k` product.
     if db[..nb].iter().all(|&s| s == 0) && nb > 0 {
         let rows = coalesce(&p.lhs.dims()[..=nb], &[&da[..=nb]]);
         if let Some((dims, strides)) = rows.filter(|(dims, _)| dims.len() == 1) {
-            let lhs = MatRef { row_stride: strides[0][0], ..lhs };
-            batched_gemm((dims[0], n, k), lhs, &[lhs.offset], rhs, &[rhs.offset], &mut out);
+            let lhs = MatRef {
+                row_stride: strides[0][0],
+                ..lhs
+            };
+            batched_gemm(
+                (dims[0], n, k),
+                lhs,
+                &[lhs.offset],
+                rhs,
+                &[rhs.offset],
+                &mut out,
+            );
             return out;
         }
     }
     let (mut lhs_offsets, mut rhs_offsets) = (Vec::with_capacity(batch), Vec::with_capacity(batch));
-    for_each_row(&p.batch, [&da[..nb], &db[..nb]], [lhs.offset, rhs.offset], 0..batch, |_, [oa, ob]| {
-        lhs_offsets.push(oa);
-        rhs_offsets.push(ob);
-    });
+    for_each_row(
+        &p.batch,
+        [&da[..nb], &db[..nb]],
+        [lhs.offset, rhs.offset],
+        0..batch,
+        |_, [oa, ob]| {
+            lhs_offsets.push(oa);
+            rhs_offsets.push(ob);
+        },
+    );
     batched_gemm((m, n, k), lhs, &lhs_offsets, rhs, &rhs_offsets, &mut out);
     out
 }

@@ -18,7 +18,8 @@ pub struct Case {
 
 /// The fixture cases whose op is one of `ops`.
 pub fn cases(ops: &[&str]) -> Vec<Case> {
-    let root: Value = serde_json::from_str(include_str!("../fixtures/index.json")).expect("index.json is valid JSON");
+    let root: Value = serde_json::from_str(include_str!("../fixtures/index.json"))
+        .expect("index.json is valid JSON");
     let all = root["cases"].as_array().expect("cases array");
     let picked: Vec<Case> = all
         .iter()
@@ -26,7 +27,12 @@ pub fn cases(ops: &[&str]) -> Vec<Case> {
         .map(|c| Case {
             name: c["name"].as_str().expect("name").to_string(),
             op: c["op"].as_str().expect("op").to_string(),
-            inputs: c["inputs"].as_array().expect("inputs").iter().map(tensor).collect(),
+            inputs: c["inputs"]
+                .as_array()
+                .expect("inputs")
+                .iter()
+                .map(tensor)
+                .collect(),
             args: c["args"].clone(),
             expected: tensor(&c["expected"]),
         })
@@ -64,8 +70,18 @@ fn dtype(name: &str) -> DType {
 
 /// Decodes `{"dtype", "shape", "data", "view"?}`; `"view": "t"` swaps the last two dims.
 pub fn tensor(v: &Value) -> Tensor {
-    let shape: Vec<usize> = v["shape"].as_array().expect("shape").iter().map(|d| d.as_u64().expect("dim") as usize).collect();
-    let data: Vec<f64> = v["data"].as_array().expect("data").iter().map(number).collect();
+    let shape: Vec<usize> = v["shape"]
+        .as_array()
+        .expect("shape")
+        .iter()
+        .map(|d| d.as_u64().expect("dim") as usize)
+        .collect();
+    let data: Vec<f64> = v["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(number)
+        .collect();
     let t = Tensor::from_vec(data, shape).to_dtype(dtype(v["dtype"].as_str().expect("dtype")));
     match v.get("view").and_then(Value::as_str) {
         Some("t") => t.transpose(-2i64, -1i64),
@@ -79,8 +95,14 @@ pub fn assert_same(actual: &Tensor, expected: &Tensor, what: &str) {
     assert_eq!(actual.dtype(), expected.dtype(), "{what}: dtype");
     assert_eq!(actual.dims(), expected.dims(), "{what}: shape");
     let (a, e) = (actual.to_vec::<f64>(), expected.to_vec::<f64>());
-    let same = a.iter().zip(&e).all(|(x, y)| x == y || (x.is_nan() && y.is_nan()));
-    assert!(same, "{what}: values differ\n  kiln:  {a:?}\n  torch: {e:?}");
+    let same = a
+        .iter()
+        .zip(&e)
+        .all(|(x, y)| x == y || (x.is_nan() && y.is_nan()));
+    assert!(
+        same,
+        "{what}: values differ\n  kiln:  {a:?}\n  torch: {e:?}"
+    );
 }
 
 /// An f32 tensor with logical shape `dims` and distinct values from `start`, built as the
@@ -138,15 +160,27 @@ pub fn unravel(mut flat: usize, dims: &[usize]) -> Vec<usize> {
 pub fn at(values: &[f64], dims: &[usize], idx: &[usize]) -> f64 {
     let lead = idx.len() - dims.len();
     let s = strides(dims);
-    let flat: usize = (0..dims.len()).map(|k| if dims[k] == 1 { 0 } else { idx[lead + k] * s[k] }).sum();
+    let flat: usize = (0..dims.len())
+        .map(|k| {
+            if dims[k] == 1 {
+                0
+            } else {
+                idx[lead + k] * s[k]
+            }
+        })
+        .sum();
     values[flat]
 }
 
 /// A deterministic pseudo-random stream (64-bit LCG) for index values inside proptests.
 pub fn lcg(seed: u64) -> impl FnMut(u64) -> u64 {
-    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     move |bound| {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         if bound == 0 { 0 } else { (state >> 33) % bound }
     }
 }

@@ -2,10 +2,12 @@
 
 pub mod bpe;
 mod vocab;
+pub mod wordlevel;
 pub mod wordpiece;
 
 pub use bpe::{Bpe, BpeConfig, BpeTrainer};
 pub use vocab::Vocab;
+pub use wordlevel::WordLevel;
 pub use wordpiece::{WordPiece, WordPieceConfig, WordPieceTrainer};
 
 use crate::error::TextError;
@@ -59,6 +61,8 @@ pub enum Model {
     WordPiece(WordPiece),
     /// [`Bpe`].
     Bpe(Bpe),
+    /// [`WordLevel`].
+    WordLevel(WordLevel),
 }
 
 impl Model {
@@ -68,6 +72,7 @@ impl Model {
         match self {
             Model::WordPiece(m) => m.tokenize_into(word, out),
             Model::Bpe(m) => m.tokenize_into(word, out),
+            Model::WordLevel(m) => m.tokenize_into(word, out),
         }
     }
 
@@ -76,6 +81,7 @@ impl Model {
         match self {
             Model::WordPiece(m) => m.vocab(),
             Model::Bpe(m) => m.vocab(),
+            Model::WordLevel(m) => m.vocab(),
         }
     }
 }
@@ -86,6 +92,7 @@ enum ModelJson {
     WordPiece(wordpiece::WordPieceJson),
     #[serde(rename = "BPE")]
     Bpe(bpe::BpeJson),
+    WordLevel(wordlevel::WordLevelJson),
 }
 
 impl<'de> Deserialize<'de> for Model {
@@ -94,6 +101,7 @@ impl<'de> Deserialize<'de> for Model {
         let m = match j {
             ModelJson::WordPiece(w) => WordPiece::from_json(w).map(Model::WordPiece),
             ModelJson::Bpe(b) => Bpe::from_json(b).map(Model::Bpe),
+            ModelJson::WordLevel(w) => WordLevel::from_json(w).map(Model::WordLevel),
         };
         m.map_err(|e: TextError| serde::de::Error::custom(e))
     }
@@ -107,10 +115,12 @@ impl Serialize for Model {
             WordPiece(wordpiece::WordPieceJsonOut<'a>),
             #[serde(rename = "BPE")]
             Bpe(bpe::BpeJsonOut<'a>),
+            WordLevel(wordlevel::WordLevelJsonOut<'a>),
         }
         match self {
             Model::WordPiece(m) => Out::WordPiece(m.to_json()).serialize(s),
             Model::Bpe(m) => Out::Bpe(m.to_json()).serialize(s),
+            Model::WordLevel(m) => Out::WordLevel(m.to_json()).serialize(s),
         }
     }
 }

@@ -64,36 +64,35 @@ impl BertNormalizer {
                 out.push(c);
             }
         };
-        n.map_chars(|c, out| {
-            if c.is_ascii() {
-                let b = table[c as usize];
-                if b != 0xFF {
-                    out.push(b as char);
+        n.map_ascii_or_chars(
+            |b| {
+                let r = table[b as usize];
+                (r != 0xFF).then_some(r)
+            },
+            |c, out| {
+                let f = chars::flags(c);
+                if clean && f & DROPPED != 0 {
+                    return;
                 }
-                return;
-            }
-            let f = chars::flags(c);
-            if clean && f & DROPPED != 0 {
-                return;
-            }
-            let c = if clean && f & WHITESPACE != 0 { ' ' } else { c };
-            let cjk = chinese && f & CHINESE != 0;
-            if cjk {
-                out.push(' ');
-            }
-            if strip {
-                unicode_normalization::char::decompose_canonical(c, |d| {
-                    if !chars::is(d, MARK_NONSPACING) {
-                        emit(d, out);
-                    }
-                });
-            } else {
-                emit(c, out);
-            }
-            if cjk {
-                out.push(' ');
-            }
-        });
+                let c = if clean && f & WHITESPACE != 0 { ' ' } else { c };
+                let cjk = chinese && f & CHINESE != 0;
+                if cjk {
+                    out.push(' ');
+                }
+                if strip {
+                    unicode_normalization::char::decompose_canonical(c, |d| {
+                        if !chars::is(d, MARK_NONSPACING) {
+                            emit(d, out);
+                        }
+                    });
+                } else {
+                    emit(c, out);
+                }
+                if cjk {
+                    out.push(' ');
+                }
+            },
+        );
     }
 }
 

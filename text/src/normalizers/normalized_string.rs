@@ -18,19 +18,60 @@ impl NormalizedString {
     ///
     /// `text.len() + base` must fit in `u32` (the tokenizer checks this before calling).
     pub fn new(text: &str, base: usize) -> Self {
-        let mut align = Vec::with_capacity(text.len());
         let base = base as u32;
-        for (i, c) in text.char_indices() {
-            let s = base + i as u32;
-            let e = s + c.len_utf8() as u32;
-            for _ in 0..c.len_utf8() {
-                align.push((s, e));
+        let align: Vec<(u32, u32)> = if text.is_ascii() {
+            (0..text.len() as u32)
+                .map(|i| (base + i, base + i + 1))
+                .collect()
+        } else {
+            let mut align = Vec::with_capacity(text.len());
+            for (i, c) in text.char_indices() {
+                let s = base + i as u32;
+                let e = s + c.len_utf8() as u32;
+                align.extend(std::iter::repeat_n((s, e), c.len_utf8()));
             }
-        }
+            align
+        };
         NormalizedString {
             normalized: text.to_owned(),
             align,
         }
+    }
+
+    /// Rebuilds the text byte by byte: ASCII bytes go through `ascii` (a replacement byte, or
+    /// `None` to drop it) and keep their range; each other character goes through `other`
+    /// like [`NormalizedString::map_chars`]. A fast path for ASCII-heavy text.
+    pub fn map_ascii_or_chars<A, F>(&mut self, ascii: A, mut other: F)
+    where
+        A: Fn(u8) -> Option<u8>,
+        F: FnMut(char, &mut String),
+    {
+        let src = self.normalized.as_bytes();
+        let mut out: Vec<u8> = Vec::with_capacity(src.len() + src.len() / 8);
+        let mut align = Vec::with_capacity(out.capacity());
+        let mut buf = String::new();
+        let mut i = 0;
+        while i < src.len() {
+            let b = src[i];
+            if b < 0x80 {
+                if let Some(r) = ascii(b) {
+                    out.push(r);
+                    align.push(self.align[i]);
+                }
+                i += 1;
+                continue;
+            }
+            let c = self.normalized[i..].chars().next().unwrap_or('\u{fffd}');
+            let a = self.align[i];
+            buf.clear();
+            other(c, &mut buf);
+            out.extend_from_slice(buf.as_bytes());
+            align.resize(out.len(), a);
+            i += c.len_utf8();
+        }
+        // Only whole characters were copied, so the bytes are valid UTF-8.
+        self.normalized = String::from_utf8(out).unwrap_or_default();
+        self.align = align;
     }
 
     /// The normalized text.

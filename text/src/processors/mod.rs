@@ -41,20 +41,22 @@ impl PostProcessor {
         }
     }
 
-    /// Combines `enc` and `pair` into the final encoding.
+    /// Combines `enc` and `pair` (encodings of `texts.0` and `texts.1`) into the final
+    /// encoding.
     pub fn process(
         &self,
         mut enc: Encoding,
         mut pair: Option<Encoding>,
         add_special_tokens: bool,
         table: &Arc<Vocab>,
+        texts: (&str, Option<&str>),
     ) -> Encoding {
         match self {
             PostProcessor::ByteLevel(b) => {
                 if b.trim_offsets {
-                    trim_offsets(&mut enc, b.add_prefix_space, table);
-                    if let Some(p) = pair.as_mut() {
-                        trim_offsets(p, b.add_prefix_space, table);
+                    trim_offsets(&mut enc, b.add_prefix_space, table, texts.0);
+                    if let (Some(p), Some(t)) = (pair.as_mut(), texts.1) {
+                        trim_offsets(p, b.add_prefix_space, table, t);
                     }
                 }
                 if let Some(p) = pair {

@@ -336,6 +336,7 @@ impl Tokenizer {
         enc: Encoding,
         pair: Option<Encoding>,
         add_special_tokens: bool,
+        texts: (&str, Option<&str>),
     ) -> Result<Encoding> {
         let (enc, pair) = match &self.truncation {
             Some(t) => {
@@ -358,7 +359,7 @@ impl Tokenizer {
             None => (enc, pair),
         };
         let mut out = match &self.post_processor {
-            Some(p) => p.process(enc, pair, add_special_tokens, &self.table),
+            Some(p) => p.process(enc, pair, add_special_tokens, &self.table, texts),
             None => {
                 let mut e = enc;
                 if let Some(b) = pair {
@@ -376,14 +377,14 @@ impl Tokenizer {
     /// Encodes one text (Hugging Face `encode(text, add_special_tokens=...)`).
     pub fn encode(&self, text: &str, add_special_tokens: bool) -> Result<Encoding> {
         let enc = self.encode_sequence(text, 0)?;
-        self.post_process(enc, None, add_special_tokens)
+        self.post_process(enc, None, add_special_tokens, (text, None))
     }
 
     /// Encodes a pair of texts (Hugging Face `encode(a, b)`).
     pub fn encode_pair(&self, a: &str, b: &str, add_special_tokens: bool) -> Result<Encoding> {
         let ea = self.encode_sequence(a, 0)?;
         let eb = self.encode_sequence(b, 1)?;
-        self.post_process(ea, Some(eb), add_special_tokens)
+        self.post_process(ea, Some(eb), add_special_tokens, (a, Some(b)))
     }
 
     /// Encodes `bytes`, which must be UTF-8.

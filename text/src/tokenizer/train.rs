@@ -2,7 +2,7 @@
 
 use super::Tokenizer;
 use crate::error::{Result, TextError};
-use crate::models::Trainer;
+use crate::models::{Bpe, BpeConfig, Model, Trainer, WordPiece, WordPieceConfig};
 use crate::normalizers::NormalizedString;
 use crate::pre_tokenizers::PreTokenizedString;
 use rayon::prelude::*;
@@ -13,6 +13,51 @@ fn add_counts(into: &mut FxHashMap<String, u64>, from: FxHashMap<String, u64>) {
     for (w, n) in from {
         *into.entry(w).or_default() += n;
     }
+}
+
+/// Keeps the settings of the model being replaced that training does not decide (unknown
+/// token, byte fallback, dropout, …), as Hugging Face trains a model in place.
+fn inherit_settings(old: &Model, new: Model) -> Result<Model> {
+    Ok(match (old, new) {
+        (Model::Bpe(old), Model::Bpe(new)) => {
+            let o = old.config();
+            let unk_ok = o
+                .unk_token
+                .as_ref()
+                .is_none_or(|u| new.vocab().id(u).is_some());
+            if !unk_ok {
+                return Ok(Model::Bpe(new));
+            }
+            let config = BpeConfig {
+                dropout: o.dropout,
+                dropout_seed: o.dropout_seed,
+                unk_token: o.unk_token.clone(),
+                fuse_unk: o.fuse_unk,
+                byte_fallback: o.byte_fallback,
+                ignore_merges: o.ignore_merges,
+                ..new.config().clone()
+            };
+            let merges = new
+                .merges()
+                .into_iter()
+                .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                .collect();
+            Model::Bpe(Bpe::new(new.vocab().clone(), merges, config)?)
+        }
+        (Model::WordPiece(old), Model::WordPiece(new)) => {
+            let o = old.config();
+            if new.vocab().id(&o.unk_token).is_none() {
+                return Ok(Model::WordPiece(new));
+            }
+            let config = WordPieceConfig {
+                unk_token: o.unk_token.clone(),
+                max_input_chars_per_word: o.max_input_chars_per_word,
+                ..new.config().clone()
+            };
+            Model::WordPiece(WordPiece::new(new.vocab().clone(), config)?)
+        }
+        (_, new) => new,
+    })
 }
 
 impl Tokenizer {
@@ -58,7 +103,7 @@ impl Tokenizer {
     /// (Hugging Face `train_from_iterator`).
     pub fn train<S: AsRef<str> + Sync>(&mut self, trainer: &Trainer, texts: &[S]) -> Result<()> {
         let counts = self.count_words(texts);
-        let model = trainer.train_words(&counts)?;
+        let model = inherit_settings(self.model(), trainer.train_words(&counts)?)?;
         self.set_model(model);
         let specials: Vec<&str> = trainer
             .special_tokens()

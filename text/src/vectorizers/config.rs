@@ -97,7 +97,7 @@ pub struct VectorizerConfig {
     /// Regular expression whose matches are the tokens (`token_pattern`); with
     /// one capture group the group is the token. The default is matched by a
     /// hand-written scanner with Python's `\w`; other patterns use the `regex`
-    /// crate's syntax and Unicode classes.
+    /// crate's syntax, with `\w \W \s \S` rewritten to Python's sets.
     pub token_pattern: String,
     /// Word or character n-grams (`analyzer="word"`).
     pub analyzer: Analyzer,

@@ -12,13 +12,16 @@ use super::error::VectorizerError;
 use super::value::CountValue;
 use super::vocabulary::Vocabulary;
 
+/// Names the kept columns (all of them for `None`) once pruning is done.
+pub(crate) type NameColumns = Box<dyn FnOnce(Option<&[u32]>) -> Vocabulary + Send>;
+
 /// What fitting learned before pruning: the count rows over all features
 /// (columns in scikit-learn's sorted order) and a function that names the
 /// columns that are kept (all of them for `None`).
 pub(crate) struct Learned {
     pub(crate) blocks: Vec<CountBlock>,
     pub(crate) n_features: usize,
-    pub(crate) names: Box<dyn FnOnce(Option<&[u32]>) -> Vocabulary + Send>,
+    pub(crate) names: NameColumns,
 }
 
 impl Learned {

@@ -202,31 +202,38 @@ fn learn<K: PackedKey>(
         })
         .collect();
 
-    // The vocabulary: every distinct key, in string order.
+    // The vocabulary: every distinct key, in string order. Sorting each
+    // (key, position) pair once gives both the sorted distinct keys and the
+    // column of every entry (a scatter), without a cache-missing binary
+    // search per entry.
     let total: usize = keyed.iter().map(|(k, _)| k.len()).sum();
-    let mut features: Vec<K> = Vec::with_capacity(total);
-    for (k, _) in &keyed {
-        features.extend_from_slice(k);
+    let mut pairs: Vec<(K, usize)> = Vec::with_capacity(total);
+    for (keys, _) in &keyed {
+        let base = pairs.len();
+        pairs.extend(keys.iter().enumerate().map(|(i, &k)| (k, base + i)));
     }
-    features.par_sort_unstable();
-    features.dedup();
-    features.shrink_to_fit();
+    pairs.par_sort_unstable();
+    let mut all_cols = vec![0u32; total];
+    let mut features: Vec<K> = Vec::new();
+    for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+        let col = features.len() as u32;
+        features.push(run[0].0);
+        for &(_, pos) in run {
+            all_cols[pos] = col;
+        }
+    }
+    drop(pairs);
 
+    let mut base = 0;
     let blocks: Vec<CountBlock> = keyed
-        .into_par_iter()
+        .into_iter()
         .map(|(keys, mut block)| {
-            block.cols.reserve_exact(keys.len());
-            for w in block.ptr.windows(2) {
-                let mut lo = 0;
-                for key in &keys[w[0]..w[1]] {
-                    let at = lo + features[lo..].partition_point(|f| f < key);
-                    block.cols.push(at as u32);
-                    lo = at + 1;
-                }
-            }
+            block.cols = all_cols[base..base + keys.len()].to_vec();
+            base += keys.len();
             block
         })
         .collect();
+    drop(all_cols);
 
     let n_features = features.len();
     let names = Box::new(move |kept: Option<&[u32]>| {

@@ -8,8 +8,10 @@
 //! - [`Vocabulary`]: term → column (`vocabulary_`), in scikit-learn's sorted order.
 //!
 //! Differences from scikit-learn, all documented where they apply: custom
-//! `token_pattern`s use the `regex` crate's syntax (the default pattern is
-//! matched exactly, with Python's `\w`); `ngram_range` must start at 1;
+//! `token_pattern`s use the `regex` crate's syntax, with `\w \W \s \S`
+//! rewritten to Python's character sets but `\b` keeping the `regex` crate's
+//! definition (the default pattern is matched exactly, by hand);
+//! `ngram_range` must start at 1;
 //! `max_features` ties are broken by term order, where scikit-learn's
 //! choice depends on numpy's CPU-specific unstable sort.
 

@@ -46,3 +46,37 @@ pub fn imdb_reviews() -> Option<Vec<String>> {
     let v: Vec<Review> = serde_json::from_slice(&bytes).expect("parse reviews.json");
     Some(v.into_iter().map(|r| r.t).collect())
 }
+
+fn join<T: ToString>(v: impl IntoIterator<Item = T>) -> String {
+    v.into_iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// First 16 hex digits of sha256(`s`), as the gen scripts write them.
+pub fn sha16(s: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The gen scripts' digest of a single-text encoding (no overflow):
+/// `ids;type_ids;attention_mask;special_tokens_mask;word_ids;offsets` in character units.
+pub fn single_digest(e: &kiln_text::Encoding, text: &str) -> String {
+    let words = e.word_ids().iter().map(|w| w.map_or(-1, i64::from));
+    let offs = e.char_offsets(text).into_iter().flat_map(|o| [o.0, o.1]);
+    let s = [
+        join(e.ids()),
+        join(e.type_ids()),
+        join(e.attention_mask()),
+        join(e.special_tokens_mask()),
+        join(words),
+        join(offs),
+    ]
+    .join(";");
+    sha16(&s)
+}

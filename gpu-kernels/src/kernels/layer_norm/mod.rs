@@ -156,7 +156,10 @@ pub fn layer_norm_backward(
     }
     let col_groups = cols.div_ceil(64) as u64;
     if col_groups > u64::from(ctx.limits().max_compute_workgroups_per_dimension) {
-        return Err(invalid(OP, format!("{cols} columns exceed the dispatch limit")));
+        return Err(invalid(
+            OP,
+            format!("{cols} columns exceed the dispatch limit"),
+        ));
     }
     let grads = LayerNormGrads {
         dx: ctx.alloc(n, DType::F32)?,

@@ -46,7 +46,12 @@ impl RowsLayout {
 /// Softmax (or log-softmax when `log`) of each row of the f32 matrix `layout` of `x`; returns
 /// a new contiguous `[rows, cols]` buffer. A row of all `-inf` gives NaN, and a NaN anywhere
 /// in a row makes the row NaN, as in PyTorch.
-pub fn softmax(ctx: &GpuContext, x: &GpuBuffer, layout: &RowsLayout, log: bool) -> Result<GpuBuffer> {
+pub fn softmax(
+    ctx: &GpuContext,
+    x: &GpuBuffer,
+    layout: &RowsLayout,
+    log: bool,
+) -> Result<GpuBuffer> {
     const OP: &str = "softmax";
     if x.dtype() != DType::F32 {
         return Err(GpuError::DTypeMismatch {
@@ -61,12 +66,17 @@ pub fn softmax(ctx: &GpuContext, x: &GpuBuffer, layout: &RowsLayout, log: bool) 
         offset,
         row_stride,
     } = *layout;
-    let n = rows.checked_mul(cols).ok_or_else(|| invalid(OP, "size overflow"))?;
+    let n = rows
+        .checked_mul(cols)
+        .ok_or_else(|| invalid(OP, "size overflow"))?;
     let end = (rows.max(1) - 1)
         .checked_mul(row_stride)
         .and_then(|v| v.checked_add(offset + cols));
     if row_stride < cols || end.is_none_or(|e| n > 0 && (e > x.len() || e > u32::MAX as usize)) {
-        return Err(invalid(OP, format!("{layout:?} does not fit a buffer of {}", x.len())));
+        return Err(invalid(
+            OP,
+            format!("{layout:?} does not fit a buffer of {}", x.len()),
+        ));
     }
     let out = ctx.alloc(n, DType::F32)?;
     if n == 0 {

@@ -36,14 +36,20 @@ impl Tensor {
             );
         }
         let idx = checked_indices(&idx_t, input.dims()[d], d, "gather");
-        let out = with_dtype!(self.dtype(), T, { gather_cpu::<T>(&input, d, idx_t.dims(), &idx) });
+        let out = with_dtype!(self.dtype(), T, {
+            gather_cpu::<T>(&input, d, idx_t.dims(), &idx)
+        });
         out.reshape_to(index.shape())
     }
 }
 
 /// PyTorch treats a 0-d tensor as 1-d in gather/scatter; this is that view.
 pub(crate) fn as_1d_if_scalar(t: &Tensor) -> Tensor {
-    if t.dim() == 0 { t.reshape(&[1]) } else { t.clone() }
+    if t.dim() == 0 {
+        t.reshape(&[1])
+    } else {
+        t.clone()
+    }
 }
 
 /// CPU kernel: rows of the index's last dim; the input offset of a row comes from the input
@@ -58,13 +64,19 @@ fn gather_cpu<T: Element>(t: &Tensor, d: usize, index_dims: &[usize], idx: &[i64
     let mut out = vec![T::default(); idx.len()];
     fill_rows(&mut out, row_len, |rows, chunk| {
         let first = rows.start;
-        for_each_row(&index_dims[..last], [&strides[..last]], [layout.offset()], rows, |r, [base]| {
-            let dst = &mut chunk[(r - first) * row_len..][..row_len];
-            let ids = &idx[r * row_len..][..row_len];
-            for (j, (o, &i)) in dst.iter_mut().zip(ids).enumerate() {
-                *o = src[base + j * inner_stride + i as usize * stride_d];
-            }
-        });
+        for_each_row(
+            &index_dims[..last],
+            [&strides[..last]],
+            [layout.offset()],
+            rows,
+            |r, [base]| {
+                let dst = &mut chunk[(r - first) * row_len..][..row_len];
+                let ids = &idx[r * row_len..][..row_len];
+                for (j, (o, &i)) in dst.iter_mut().zip(ids).enumerate() {
+                    *o = src[base + j * inner_stride + i as usize * stride_d];
+                }
+            },
+        );
     });
     Tensor::from_vec(out, index_dims.to_vec())
 }

@@ -34,7 +34,9 @@ impl Tensor {
             )
         });
         check_fill_value(value, self.dtype(), "masked_fill");
-        with_dtype!(self.dtype(), T, { masked_fill_cpu::<T>(self, mask, T::from_f64(value), shape) })
+        with_dtype!(self.dtype(), T, {
+            masked_fill_cpu::<T>(self, mask, T::from_f64(value), shape)
+        })
     }
 }
 
@@ -57,7 +59,10 @@ fn check_fill_value(value: f64, dtype: DType, op: &str) {
         DType::I64 => (-(2f64.powi(63))..2f64.powi(63)).contains(&value),
         DType::U8 => (0.0..256.0).contains(&value),
     };
-    assert!(fits, "{op}: value {value} cannot be converted to {dtype} without overflow");
+    assert!(
+        fits,
+        "{op}: value {value} cannot be converted to {dtype} without overflow"
+    );
 }
 
 /// CPU kernel: one broadcasting pass choosing between `self` and the constant.

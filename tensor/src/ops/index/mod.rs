@@ -22,7 +22,11 @@ use crate::tensor::Tensor;
 /// Fills `out` row by row, `row_len` elements a row: calls `fill(rows, chunk)` where `chunk`
 /// holds exactly the rows `rows`. Splits the rows across rayon tasks of ~8K elements when `out`
 /// has at least [`PARALLEL_THRESHOLD`] elements, else runs on the calling thread.
-pub(crate) fn fill_rows<T: Send>(out: &mut [T], row_len: usize, fill: impl Fn(Range<usize>, &mut [T]) + Sync) {
+pub(crate) fn fill_rows<T: Send>(
+    out: &mut [T],
+    row_len: usize,
+    fill: impl Fn(Range<usize>, &mut [T]) + Sync,
+) {
     if row_len == 0 || out.is_empty() {
         return;
     }
@@ -32,10 +36,12 @@ pub(crate) fn fill_rows<T: Send>(out: &mut [T], row_len: usize, fill: impl Fn(Ra
         return;
     }
     let per_task = (8192 / row_len).max(1);
-    out.par_chunks_mut(per_task * row_len).enumerate().for_each(|(t, chunk)| {
-        let first = t * per_task;
-        fill(first..first + chunk.len() / row_len, chunk);
-    });
+    out.par_chunks_mut(per_task * row_len)
+        .enumerate()
+        .for_each(|(t, chunk)| {
+            let first = t * per_task;
+            fill(first..first + chunk.len() / row_len, chunk);
+        });
 }
 
 /// Copies the elements of one strided block (fixed dims and strides, varying base offset) into
@@ -57,7 +63,12 @@ impl BlockCopy {
         };
         let row_len = outer.pop().expect("coalesce keeps one dim");
         let row_stride = outer_strides.pop().expect("coalesce keeps one dim");
-        BlockCopy { outer, outer_strides, row_len, row_stride }
+        BlockCopy {
+            outer,
+            outer_strides,
+            row_len,
+            row_stride,
+        }
     }
 
     /// Number of elements in one block.
@@ -74,16 +85,22 @@ impl BlockCopy {
             return;
         }
         let rows = dst.len() / n.max(1);
-        for_each_row(&self.outer, [self.outer_strides.as_slice()], [base], 0..rows, |r, [o]| {
-            let row = &mut dst[r * n..][..n];
-            if stride == 1 {
-                row.copy_from_slice(&src[o..o + n]);
-            } else {
-                for (j, d) in row.iter_mut().enumerate() {
-                    *d = src[o + j * stride];
+        for_each_row(
+            &self.outer,
+            [self.outer_strides.as_slice()],
+            [base],
+            0..rows,
+            |r, [o]| {
+                let row = &mut dst[r * n..][..n];
+                if stride == 1 {
+                    row.copy_from_slice(&src[o..o + n]);
+                } else {
+                    for (j, d) in row.iter_mut().enumerate() {
+                        *d = src[o + j * stride];
+                    }
                 }
-            }
-        });
+            },
+        );
     }
 }
 

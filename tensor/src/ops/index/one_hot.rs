@@ -20,7 +20,10 @@ impl Tensor {
         let ids = self.to_vec::<i64>();
         let classes = match (ids.iter().min(), ids.iter().max()) {
             (Some(&min), Some(&max)) => {
-                assert!(min >= 0, "one_hot: class values must be non-negative, got {min}");
+                assert!(
+                    min >= 0,
+                    "one_hot: class values must be non-negative, got {min}"
+                );
                 if num_classes == -1 {
                     max + 1
                 } else {

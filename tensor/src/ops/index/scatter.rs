@@ -49,7 +49,9 @@ impl Tensor {
     /// wrong dtype, rank or size, and on an index outside `[0, self.size(dim))`.
     pub fn scatter(&self, dim: impl Dim, index: &Tensor, src: &Tensor) -> Tensor {
         let d = check_scatter(self, dim, index, src, "scatter");
-        with_dtype!(self.dtype(), T, { scatter_cpu::<T>(self, d, index, src, "scatter", |_, v| v) })
+        with_dtype!(self.dtype(), T, {
+            scatter_cpu::<T>(self, d, index, src, "scatter", |_, v| v)
+        })
     }
 
     /// A copy of `self` with `src`'s values added at the positions `index` names along `dim`
@@ -86,7 +88,11 @@ fn check_scatter(t: &Tensor, dim: impl Dim, index: &Tensor, src: &Tensor, op: &s
         src.shape()
     );
     let d = dim.resolve(rank(t), op);
-    let (i, s, x) = (as_1d_if_scalar(index), as_1d_if_scalar(t), as_1d_if_scalar(src));
+    let (i, s, x) = (
+        as_1d_if_scalar(index),
+        as_1d_if_scalar(t),
+        as_1d_if_scalar(src),
+    );
     for k in 0..i.dim() {
         assert!(
             i.dims()[k] <= x.dims()[k] && (k == d || i.dims()[k] <= s.dims()[k]),
@@ -109,7 +115,11 @@ fn scatter_cpu<T: Element>(
     op: &str,
     combine: impl Fn(T, T) -> T,
 ) -> Tensor {
-    let (input, index, src) = (as_1d_if_scalar(t), as_1d_if_scalar(index), as_1d_if_scalar(src));
+    let (input, index, src) = (
+        as_1d_if_scalar(t),
+        as_1d_if_scalar(index),
+        as_1d_if_scalar(src),
+    );
     let idx = checked_indices(&index, input.dims()[d], d, op);
     let mut out = input.to_vec::<T>();
     let (values, src_layout) = src.typed::<T>(op);
@@ -123,12 +133,18 @@ fn scatter_cpu<T: Element>(
     if row_len > 0 && !idx.is_empty() {
         let rows = idx.len() / row_len;
         let outer_strides = [&src_layout.strides()[..last], &out_strides[..last]];
-        for_each_row(&index_dims[..last], outer_strides, [src_layout.offset(), 0], 0..rows, |r, [sb, ob]| {
-            for (j, &i) in idx[r * row_len..][..row_len].iter().enumerate() {
-                let p = ob + j * out_inner + i as usize * stride_d;
-                out[p] = combine(out[p], values[sb + j * src_inner]);
-            }
-        });
+        for_each_row(
+            &index_dims[..last],
+            outer_strides,
+            [src_layout.offset(), 0],
+            0..rows,
+            |r, [sb, ob]| {
+                for (j, &i) in idx[r * row_len..][..row_len].iter().enumerate() {
+                    let p = ob + j * out_inner + i as usize * stride_d;
+                    out[p] = combine(out[p], values[sb + j * src_inner]);
+                }
+            },
+        );
     }
     Tensor::from_vec(out, t.shape().clone())
 }

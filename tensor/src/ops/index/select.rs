@@ -59,10 +59,16 @@ fn index_select_cpu<T: Element>(t: &Tensor, d: usize, idx: &[i64]) -> Tensor {
     let stride_d = strides[d];
     fill_rows(&mut out, inner, |rows, chunk| {
         let first = rows.start;
-        for_each_row(&row_dims, [row_strides.as_slice()], [layout.offset()], rows, |r, [base]| {
-            let at = base + idx[r % n] as usize * stride_d;
-            block.copy(src, at, &mut chunk[(r - first) * inner..][..inner]);
-        });
+        for_each_row(
+            &row_dims,
+            [row_strides.as_slice()],
+            [layout.offset()],
+            rows,
+            |r, [base]| {
+                let at = base + idx[r % n] as usize * stride_d;
+                block.copy(src, at, &mut chunk[(r - first) * inner..][..inner]);
+            },
+        );
     });
     Tensor::from_vec(out, out_dims)
 }

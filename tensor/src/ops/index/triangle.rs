@@ -24,8 +24,14 @@ impl Tensor {
 
 fn triangle(t: &Tensor, diagonal: i64, upper: bool) -> Tensor {
     let op = if upper { "triu" } else { "tril" };
-    assert!(t.dim() >= 2, "{op}: input tensor must have at least 2 dimensions, got shape {}", t.shape());
-    with_dtype!(t.dtype(), T, { triangle_cpu::<T>(&t.contiguous(), diagonal, upper, op) })
+    assert!(
+        t.dim() >= 2,
+        "{op}: input tensor must have at least 2 dimensions, got shape {}",
+        t.shape()
+    );
+    with_dtype!(t.dtype(), T, {
+        triangle_cpu::<T>(&t.contiguous(), diagonal, upper, op)
+    })
 }
 
 /// CPU kernel over rows of the last dim: row `r` is matrix row `i = r % rows`; the kept columns
@@ -41,7 +47,9 @@ fn triangle_cpu<T: Element>(t: &Tensor, diagonal: i64, upper: bool, op: &str) ->
         for r in range {
             let i = (r % rows) as i64;
             // Columns kept: [boundary, cols) for triu, [0, boundary) for tril.
-            let edge = i.saturating_add(diagonal).saturating_add(if upper { 0 } else { 1 });
+            let edge = i
+                .saturating_add(diagonal)
+                .saturating_add(if upper { 0 } else { 1 });
             let boundary = edge.clamp(0, cols as i64) as usize;
             let keep = if upper { boundary..cols } else { 0..boundary };
             let dst = &mut chunk[(r - first) * cols..][..cols];

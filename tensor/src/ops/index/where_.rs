@@ -46,8 +46,13 @@ fn where_cpu<T: Element>(condition: &Tensor, a: &Tensor, b: &Tensor, shape: Shap
     let (y, lb) = b.typed::<T>("where");
     let [lc, la, lb] = [lc, la, lb].map(|l| l.broadcast_to(&shape).expect("checked broadcast"));
     let mut out = vec![T::default(); shape.numel()];
-    let Some((dims, strides)) = coalesce(shape.dims(), &[lc.strides(), la.strides(), lb.strides()]) else {
-        out[0] = if c[lc.offset()] { x[la.offset()] } else { y[lb.offset()] };
+    let Some((dims, strides)) = coalesce(shape.dims(), &[lc.strides(), la.strides(), lb.strides()])
+    else {
+        out[0] = if c[lc.offset()] {
+            x[la.offset()]
+        } else {
+            y[lb.offset()]
+        };
         return Tensor::from_vec(out, shape);
     };
     let n = dims.len() - 1;
@@ -60,7 +65,11 @@ fn where_cpu<T: Element>(condition: &Tensor, a: &Tensor, b: &Tensor, shape: Shap
         for_each_row(outer, outer_strides, bases, rows, |r, [pc, pa, pb]| {
             let dst = &mut chunk[(r - first) * row_len..][..row_len];
             for (j, o) in dst.iter_mut().enumerate() {
-                *o = if c[pc + j * sc] { x[pa + j * sa] } else { y[pb + j * sb] };
+                *o = if c[pc + j * sc] {
+                    x[pa + j * sa]
+                } else {
+                    y[pb + j * sb]
+                };
             }
         });
     });

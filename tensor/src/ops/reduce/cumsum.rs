@@ -55,13 +55,31 @@ impl Tensor {
         let d = dim.resolve(self.dim(), "cumsum");
         let t = self.contiguous();
         let dims = t.dims();
-        let (len, inner) = if dims.is_empty() { (1, 1) } else { (dims[d], dims[d + 1..].iter().product()) };
-        let (src_range, shape) = (t.layout().contiguous_range().expect("contiguous"), t.shape().clone());
+        let (len, inner) = if dims.is_empty() {
+            (1, 1)
+        } else {
+            (dims[d], dims[d + 1..].iter().product())
+        };
+        let (src_range, shape) = (
+            t.layout().contiguous_range().expect("contiguous"),
+            t.shape().clone(),
+        );
         let f64add = |a: f64, b: f64| a + b;
         match t.dtype() {
             DType::F32 => {
                 let x = &t.typed::<f32>("cumsum").0[src_range];
-                Tensor::from_vec(scan(x, len, inner, 0.0, |v: f32| f64::from(v), f64add, |a| a as f32), shape)
+                Tensor::from_vec(
+                    scan(
+                        x,
+                        len,
+                        inner,
+                        0.0,
+                        f64::from,
+                        f64add,
+                        |a| a as f32,
+                    ),
+                    shape,
+                )
             }
             DType::F64 => {
                 let x = &t.typed::<f64>("cumsum").0[src_range];
@@ -69,23 +87,54 @@ impl Tensor {
             }
             DType::F16 => {
                 let x = &t.typed::<f16>("cumsum").0[src_range];
-                Tensor::from_vec(scan(x, len, inner, 0.0, |v: f16| v.to_f64(), f64add, f16::from_f64), shape)
+                Tensor::from_vec(
+                    scan(
+                        x,
+                        len,
+                        inner,
+                        0.0,
+                        |v: f16| v.to_f64(),
+                        f64add,
+                        f16::from_f64,
+                    ),
+                    shape,
+                )
             }
             DType::BF16 => {
                 let x = &t.typed::<bf16>("cumsum").0[src_range];
-                Tensor::from_vec(scan(x, len, inner, 0.0, |v: bf16| v.to_f64(), f64add, bf16::from_f64), shape)
+                Tensor::from_vec(
+                    scan(
+                        x,
+                        len,
+                        inner,
+                        0.0,
+                        |v: bf16| v.to_f64(),
+                        f64add,
+                        bf16::from_f64,
+                    ),
+                    shape,
+                )
             }
             DType::I64 => {
                 let x = &t.typed::<i64>("cumsum").0[src_range];
-                Tensor::from_vec(scan(x, len, inner, 0i64, |v: i64| v, i64::wrapping_add, |a| a), shape)
+                Tensor::from_vec(
+                    scan(x, len, inner, 0i64, |v: i64| v, i64::wrapping_add, |a| a),
+                    shape,
+                )
             }
             DType::U8 => {
                 let x = &t.typed::<u8>("cumsum").0[src_range];
-                Tensor::from_vec(scan(x, len, inner, 0i64, i64::from, i64::wrapping_add, |a| a), shape)
+                Tensor::from_vec(
+                    scan(x, len, inner, 0i64, i64::from, i64::wrapping_add, |a| a),
+                    shape,
+                )
             }
             DType::Bool => {
                 let x = &t.typed::<bool>("cumsum").0[src_range];
-                Tensor::from_vec(scan(x, len, inner, 0i64, i64::from, i64::wrapping_add, |a| a), shape)
+                Tensor::from_vec(
+                    scan(x, len, inner, 0i64, i64::from, i64::wrapping_add, |a| a),
+                    shape,
+                )
             }
         }
     }

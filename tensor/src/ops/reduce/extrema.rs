@@ -74,7 +74,14 @@ fn whole(t: &Tensor, which: Extreme) -> Tensor {
     with_dtype!(t.dtype(), T, {
         let first = red.first::<T>(op);
         let combine = move |a: T, b: T| if which.beats(b, a) { b } else { a };
-        red.output(red.fold(&FnFold { identity: first, load: |x: T| x, combine }, op))
+        red.output(red.fold(
+            &FnFold {
+                identity: first,
+                load: |x: T| x,
+                combine,
+            },
+            op,
+        ))
     })
 }
 
@@ -82,7 +89,10 @@ fn whole(t: &Tensor, which: Extreme) -> Tensor {
 fn along(t: &Tensor, dim: impl Dim, keepdim: bool, which: Extreme, op: &str) -> (Tensor, Tensor) {
     let d = dim.resolve(t.dim(), op);
     if t.dim() > 0 {
-        assert!(t.dims()[d] > 0, "{op}(): Expected reduction dim {d} to have non-zero size.");
+        assert!(
+            t.dims()[d] > 0,
+            "{op}(): Expected reduction dim {d} to have non-zero size."
+        );
     }
     let red = Reduction::single(t, d, keepdim, true, op);
     with_dtype!(t.dtype(), T, {
@@ -142,7 +152,10 @@ impl Tensor {
 /// Flattened index of the whole tensor's extreme.
 fn whole_arg(t: &Tensor, which: Extreme) -> Tensor {
     let op = which.arg_name();
-    assert!(t.numel() > 0, "{op}(): Expected reduction dim to be specified for input.numel() == 0.");
+    assert!(
+        t.numel() > 0,
+        "{op}(): Expected reduction dim to be specified for input.numel() == 0."
+    );
     let red = Reduction::all(t);
     with_dtype!(t.dtype(), T, {
         let index = red.map_rows::<T, i64>(op, |row| arg_extreme(row, which).1);

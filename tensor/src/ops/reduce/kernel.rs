@@ -93,8 +93,8 @@ pub(crate) fn fold_slice<T: Copy, F: Fold<T>>(f: &F, x: &[T]) -> F::Acc {
     let mut acc = [f.identity(); LANES];
     let mut chunks = x.chunks_exact(LANES);
     for c in &mut chunks {
-        for k in 0..LANES {
-            acc[k] = f.combine(acc[k], f.load(c[k]));
+        for (a, &v) in acc.iter_mut().zip(c) {
+            *a = f.combine(*a, f.load(v));
         }
     }
     let mut tail = f.identity();
@@ -178,7 +178,13 @@ fn scratch_depth(mut rows: usize) -> usize {
 }
 
 /// Folds one `[reduced, inner]` block into its output row, tile by tile.
-fn fold_block<T: Copy + Sync, F: Fold<T>>(f: &F, block: &[T], reduced: usize, out: &mut [F::Acc], parallel: bool) {
+fn fold_block<T: Copy + Sync, F: Fold<T>>(
+    f: &F,
+    block: &[T],
+    reduced: usize,
+    out: &mut [F::Acc],
+    parallel: bool,
+) {
     let inner = out.len();
     let depth = scratch_depth(reduced);
     let tile = |t: usize, chunk: &mut [F::Acc]| {
@@ -186,15 +192,23 @@ fn fold_block<T: Copy + Sync, F: Fold<T>>(f: &F, block: &[T], reduced: usize, ou
         fold_cols(f, block, 0..reduced, inner, t * TILE, chunk, &mut scratch);
     };
     if parallel {
-        out.par_chunks_mut(TILE).enumerate().for_each(|(t, c)| tile(t, c));
+        out.par_chunks_mut(TILE)
+            .enumerate()
+            .for_each(|(t, c)| tile(t, c));
     } else {
-        out.chunks_mut(TILE).enumerate().for_each(|(t, c)| tile(t, c));
+        out.chunks_mut(TILE)
+            .enumerate()
+            .for_each(|(t, c)| tile(t, c));
     }
 }
 
 /// Folds `x` (laid out as `extent`) into `outer * inner` accumulators.
 pub(crate) fn reduce<T: Copy + Sync, F: Fold<T>>(f: &F, x: &[T], extent: Extent) -> Vec<F::Acc> {
-    let Extent { outer, reduced, inner } = extent;
+    let Extent {
+        outer,
+        reduced,
+        inner,
+    } = extent;
     debug_assert_eq!(x.len(), outer * reduced * inner);
     let mut out = vec![f.identity(); outer * inner];
     if reduced == 0 || out.is_empty() {
@@ -203,18 +217,27 @@ pub(crate) fn reduce<T: Copy + Sync, F: Fold<T>>(f: &F, x: &[T], extent: Extent)
     let parallel = x.len() >= PARALLEL_THRESHOLD;
     let block_len = reduced * inner;
     if inner == 1 {
-        let row = |(o, y): (usize, &mut F::Acc)| *y = fold_row(f, &x[o * reduced..][..reduced], parallel);
+        let row =
+            |(o, y): (usize, &mut F::Acc)| *y = fold_row(f, &x[o * reduced..][..reduced], parallel);
         if parallel {
             let per_task = (8192 / reduced).max(1);
-            out.par_iter_mut().enumerate().with_min_len(per_task).for_each(row);
+            out.par_iter_mut()
+                .enumerate()
+                .with_min_len(per_task)
+                .for_each(row);
         } else {
             out.iter_mut().enumerate().for_each(row);
         }
     } else {
-        let block = |(o, y): (usize, &mut [F::Acc])| fold_block(f, &x[o * block_len..][..block_len], reduced, y, parallel);
+        let block = |(o, y): (usize, &mut [F::Acc])| {
+            fold_block(f, &x[o * block_len..][..block_len], reduced, y, parallel)
+        };
         if parallel {
             let per_task = (8192 / block_len).max(1);
-            out.par_chunks_mut(inner).enumerate().with_min_len(per_task).for_each(block);
+            out.par_chunks_mut(inner)
+                .enumerate()
+                .with_min_len(per_task)
+                .for_each(block);
         } else {
             out.chunks_mut(inner).enumerate().for_each(block);
         }
@@ -232,7 +255,11 @@ where
     let row = |o: usize| g(&x[o * len..][..len]);
     if rows * len >= PARALLEL_THRESHOLD {
         let per_task = (8192 / len.max(1)).max(1);
-        (0..rows).into_par_iter().with_min_len(per_task).map(row).collect()
+        (0..rows)
+            .into_par_iter()
+            .with_min_len(per_task)
+            .map(row)
+            .collect()
     } else {
         (0..rows).map(row).collect()
     }

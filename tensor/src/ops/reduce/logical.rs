@@ -12,9 +12,23 @@ fn truth(t: &Tensor, red: &Reduction, all: bool) -> Tensor {
         let zero = T::default();
         let load = move |x: T| x != zero;
         let values = if all {
-            red.fold(&FnFold { identity: true, load, combine: |a: bool, b: bool| a && b }, op)
+            red.fold(
+                &FnFold {
+                    identity: true,
+                    load,
+                    combine: |a: bool, b: bool| a && b,
+                },
+                op,
+            )
         } else {
-            red.fold(&FnFold { identity: false, load, combine: |a: bool, b: bool| a || b }, op)
+            red.fold(
+                &FnFold {
+                    identity: false,
+                    load,
+                    combine: |a: bool, b: bool| a || b,
+                },
+                op,
+            )
         };
         red.output(values)
     })
@@ -36,11 +50,19 @@ impl Tensor {
     /// [`Tensor::all`] over `dims` (`torch.all(x, dim, keepdim)`); an empty list reduces every
     /// dim.
     pub fn all_dim(&self, dims: &[i64], keepdim: bool) -> Tensor {
-        truth(self, &Reduction::new(self, dims, keepdim, false, "all"), true)
+        truth(
+            self,
+            &Reduction::new(self, dims, keepdim, false, "all"),
+            true,
+        )
     }
 
     /// [`Tensor::any`] over `dims` (`torch.any(x, dim, keepdim)`).
     pub fn any_dim(&self, dims: &[i64], keepdim: bool) -> Tensor {
-        truth(self, &Reduction::new(self, dims, keepdim, false, "any"), false)
+        truth(
+            self,
+            &Reduction::new(self, dims, keepdim, false, "any"),
+            false,
+        )
     }
 }

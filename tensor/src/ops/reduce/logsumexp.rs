@@ -17,7 +17,11 @@ fn row_logsumexp<T: Real>(row: &[T]) -> T {
     };
     let m = fold_slice(&max, row);
     let shift = if m.is_infinite() { T::zero() } else { m };
-    let sum = FnFold { identity: T::zero(), load: |x: T| (x - shift).exp(), combine: |a: T, b: T| a + b };
+    let sum = FnFold {
+        identity: T::zero(),
+        load: |x: T| (x - shift).exp(),
+        combine: |a: T, b: T| a + b,
+    };
     fold_slice(&sum, row).ln() + shift
 }
 
@@ -36,7 +40,10 @@ impl Tensor {
                 let red = Reduction::new(self, dims, keepdim, true, op);
                 red.output(red.map_rows::<f64, f64>(op, row_logsumexp))
             }
-            d @ (DType::F16 | DType::BF16) => self.to_dtype(DType::F32).logsumexp(dims, keepdim).to_dtype(d),
+            d @ (DType::F16 | DType::BF16) => self
+                .to_dtype(DType::F32)
+                .logsumexp(dims, keepdim)
+                .to_dtype(d),
             _ => self.to_dtype(DType::F32).logsumexp(dims, keepdim),
         }
     }

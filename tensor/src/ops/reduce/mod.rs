@@ -5,12 +5,12 @@
 //! `[outer, reduced, inner]`, copying only when the reduced dims are not one contiguous block)
 //! and runs one of the loops in [`kernel`].
 
-pub(crate) mod kernel;
-pub(crate) mod plan;
-mod sum;
+mod cumsum;
 mod extrema;
-mod moments;
+pub(crate) mod kernel;
 mod logical;
 mod logsumexp;
+mod moments;
 mod norm;
-mod cumsum;
+pub(crate) mod plan;
+mod sum;

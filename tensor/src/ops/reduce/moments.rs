@@ -13,7 +13,11 @@ use crate::tensor::Tensor;
 /// divisor is 0, as PyTorch gives).
 fn row_var<T: Element>(row: &[T], correction: f64) -> f64 {
     let n = row.len() as f64;
-    let sum = FnFold { identity: 0.0f64, load: |x: T| x.to_f64(), combine: |a: f64, b: f64| a + b };
+    let sum = FnFold {
+        identity: 0.0f64,
+        load: |x: T| x.to_f64(),
+        combine: |a: f64, b: f64| a + b,
+    };
     let mean = fold_slice(&sum, row) / n;
     let squares = FnFold {
         identity: 0.0f64,
@@ -30,7 +34,10 @@ fn row_var<T: Element>(row: &[T], correction: f64) -> f64 {
 fn moments(t: &Tensor, dims: &[i64], unbiased: bool, keepdim: bool, sqrt: bool) -> Tensor {
     let op = if sqrt { "std" } else { "var" };
     let dtype = t.dtype();
-    assert!(dtype.is_float(), "{op}: std and var only support floating point and complex dtypes, got {dtype}");
+    assert!(
+        dtype.is_float(),
+        "{op}: std and var only support floating point and complex dtypes, got {dtype}"
+    );
     if matches!(dtype, DType::F16 | DType::BF16) {
         return moments(&t.to_dtype(DType::F32), dims, unbiased, keepdim, sqrt).to_dtype(dtype);
     }
@@ -38,8 +45,12 @@ fn moments(t: &Tensor, dims: &[i64], unbiased: bool, keepdim: bool, sqrt: bool) 
     let red = Reduction::new(t, dims, keepdim, true, op);
     let finish = |v: f64| if sqrt { v.sqrt() } else { v };
     match dtype {
-        DType::F64 => red.output(red.map_rows::<f64, f64>(op, |row| finish(row_var(row, correction)))),
-        _ => red.output(red.map_rows::<f32, f32>(op, |row| finish(row_var(row, correction)) as f32)),
+        DType::F64 => {
+            red.output(red.map_rows::<f64, f64>(op, |row| finish(row_var(row, correction))))
+        }
+        _ => {
+            red.output(red.map_rows::<f32, f32>(op, |row| finish(row_var(row, correction)) as f32))
+        }
     }
 }
 

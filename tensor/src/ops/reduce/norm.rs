@@ -12,28 +12,67 @@ fn norm_real<T: Real>(red: &Reduction, p: f64) -> Vec<T> {
     let op = "norm";
     let add = |a: T, b: T| a + b;
     if p == 2.0 {
-        let acc = red.fold(&FnFold { identity: T::zero(), load: |x: T| x * x, combine: add }, op);
+        let acc = red.fold(
+            &FnFold {
+                identity: T::zero(),
+                load: |x: T| x * x,
+                combine: add,
+            },
+            op,
+        );
         acc.into_iter().map(|s| s.sqrt()).collect()
     } else if p == 1.0 {
-        red.fold(&FnFold { identity: T::zero(), load: |x: T| x.abs(), combine: add }, op)
+        red.fold(
+            &FnFold {
+                identity: T::zero(),
+                load: |x: T| x.abs(),
+                combine: add,
+            },
+            op,
+        )
     } else if p.is_infinite() {
         let name = if p > 0.0 { "inf" } else { "-inf" };
         assert!(
             red.reduced() > 0 || red.outputs() == 0,
             "linalg.vector_norm cannot compute the {name} norm on an empty tensor because the operation does not have an identity"
         );
-        let (identity, want_max) = if p > 0.0 { (T::zero(), true) } else { (T::infinity(), false) };
+        let (identity, want_max) = if p > 0.0 {
+            (T::zero(), true)
+        } else {
+            (T::infinity(), false)
+        };
         let combine = move |a: T, b: T| {
             let better = if want_max { b > a } else { b < a };
             if better || b.is_nan() { b } else { a }
         };
-        red.fold(&FnFold { identity, load: |x: T| x.abs(), combine }, op)
+        red.fold(
+            &FnFold {
+                identity,
+                load: |x: T| x.abs(),
+                combine,
+            },
+            op,
+        )
     } else if p == 0.0 {
         let count = |x: T| if x != T::zero() { T::one() } else { T::zero() };
-        red.fold(&FnFold { identity: T::zero(), load: count, combine: add }, op)
+        red.fold(
+            &FnFold {
+                identity: T::zero(),
+                load: count,
+                combine: add,
+            },
+            op,
+        )
     } else {
         let pt = T::c(p);
-        let acc = red.fold(&FnFold { identity: T::zero(), load: |x: T| x.abs().powf(pt), combine: add }, op);
+        let acc = red.fold(
+            &FnFold {
+                identity: T::zero(),
+                load: |x: T| x.abs().powf(pt),
+                combine: add,
+            },
+            op,
+        );
         let inv = T::c(1.0 / p);
         acc.into_iter().map(|s| s.powf(inv)).collect()
     }
@@ -46,7 +85,10 @@ fn norm_impl(t: &Tensor, p: f64, dims: &[i64], keepdim: bool) -> Tensor {
         "linalg.vector_norm: Expected a floating point or complex tensor as input. Got {}",
         torch_type_name(dtype)
     );
-    assert!(!p.is_nan(), "linalg.vector_norm: the order p must not be NaN");
+    assert!(
+        !p.is_nan(),
+        "linalg.vector_norm: the order p must not be NaN"
+    );
     match dtype {
         DType::F32 => {
             let red = Reduction::new(t, dims, keepdim, false, "norm");

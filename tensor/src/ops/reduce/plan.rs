@@ -26,7 +26,10 @@ fn reduced_mask(t: &Tensor, dims: &[i64], op: &str) -> Vec<bool> {
         if rank == 0 {
             continue;
         }
-        assert!(!mask[i], "{op}: dim {i} appears multiple times in the list of dims");
+        assert!(
+            !mask[i],
+            "{op}: dim {i} appears multiple times in the list of dims"
+        );
         mask[i] = true;
     }
     mask
@@ -36,13 +39,25 @@ impl Reduction {
     /// Plans reducing `dims` of `t` (empty = all). With `rows_only` the result always has
     /// `inner == 1` (reduced dims moved last), for kernels that need each output's values
     /// contiguous.
-    pub(crate) fn new(t: &Tensor, dims: &[i64], keepdim: bool, rows_only: bool, op: &str) -> Reduction {
+    pub(crate) fn new(
+        t: &Tensor,
+        dims: &[i64],
+        keepdim: bool,
+        rows_only: bool,
+        op: &str,
+    ) -> Reduction {
         let mask = reduced_mask(t, dims, op);
         Reduction::from_mask(t, &mask, keepdim, rows_only)
     }
 
     /// Plans reducing the single dim `dim` of `t` (a 0-d tensor accepts 0 and -1).
-    pub(crate) fn single(t: &Tensor, dim: impl Dim, keepdim: bool, rows_only: bool, op: &str) -> Reduction {
+    pub(crate) fn single(
+        t: &Tensor,
+        dim: impl Dim,
+        keepdim: bool,
+        rows_only: bool,
+        op: &str,
+    ) -> Reduction {
         let d = dim.resolve(t.dim(), op);
         let mask: Vec<bool> = (0..t.dim()).map(|i| i == d).collect();
         Reduction::from_mask(t, &mask, keepdim, rows_only)
@@ -65,23 +80,49 @@ impl Reduction {
             })
             .collect();
         let out_shape = Shape::new(out_dims);
-        let reduced: usize = dims.iter().zip(mask).filter(|(_, m)| **m).map(|(d, _)| d).product();
-        let kept: usize = dims.iter().zip(mask).filter(|(_, m)| !**m).map(|(d, _)| d).product();
+        let reduced: usize = dims
+            .iter()
+            .zip(mask)
+            .filter(|(_, m)| **m)
+            .map(|(d, _)| d)
+            .product();
+        let kept: usize = dims
+            .iter()
+            .zip(mask)
+            .filter(|(_, m)| !**m)
+            .map(|(d, _)| d)
+            .product();
         // Contiguous input whose reduced dims (ignoring size-1 dims) form one block: no copy.
         if t.is_contiguous() {
-            let big: Vec<(usize, bool)> =
-                dims.iter().zip(mask).filter(|(d, _)| **d != 1).map(|(&d, &m)| (d, m)).collect();
+            let big: Vec<(usize, bool)> = dims
+                .iter()
+                .zip(mask)
+                .filter(|(d, _)| **d != 1)
+                .map(|(&d, &m)| (d, m))
+                .collect();
             let extent = match (big.iter().position(|b| b.1), big.iter().rposition(|b| b.1)) {
                 (Some(first), Some(last)) if big[first..=last].iter().all(|b| b.1) => {
                     let outer = big[..first].iter().map(|b| b.0).product();
                     let inner = big[last + 1..].iter().map(|b| b.0).product();
-                    Some(Extent { outer, reduced, inner })
+                    Some(Extent {
+                        outer,
+                        reduced,
+                        inner,
+                    })
                 }
-                (None, _) => Some(Extent { outer: kept, reduced, inner: 1 }),
+                (None, _) => Some(Extent {
+                    outer: kept,
+                    reduced,
+                    inner: 1,
+                }),
                 _ => None,
             };
             if let Some(extent) = extent.filter(|e| !rows_only || e.inner == 1) {
-                return Reduction { input: t.clone(), extent, out_shape };
+                return Reduction {
+                    input: t.clone(),
+                    extent,
+                    out_shape,
+                };
             }
         }
         // Otherwise move the reduced dims last and copy.
@@ -91,7 +132,15 @@ impl Reduction {
             .map(|i| i as i64)
             .collect();
         let input = t.permute(&order).contiguous();
-        Reduction { input, extent: Extent { outer: kept, reduced, inner: 1 }, out_shape }
+        Reduction {
+            input,
+            extent: Extent {
+                outer: kept,
+                reduced,
+                inner: 1,
+            },
+            out_shape,
+        }
     }
 
     /// Number of values folded into each output.
@@ -107,7 +156,9 @@ impl Reduction {
     /// The input elements in `[outer, reduced, inner]` order.
     fn data<T: Element>(&self, op: &str) -> &[T] {
         let (src, layout) = self.input.typed::<T>(op);
-        let range = layout.contiguous_range().expect("reduction input is contiguous");
+        let range = layout
+            .contiguous_range()
+            .expect("reduction input is contiguous");
         &src[range]
     }
 
@@ -123,9 +174,18 @@ impl Reduction {
 
     /// Applies `g` to each output's contiguous run of reduced values. Only for plans made with
     /// `rows_only`.
-    pub(crate) fn map_rows<T: Element, U: Send>(&self, op: &str, g: impl Fn(&[T]) -> U + Sync) -> Vec<U> {
+    pub(crate) fn map_rows<T: Element, U: Send>(
+        &self,
+        op: &str,
+        g: impl Fn(&[T]) -> U + Sync,
+    ) -> Vec<U> {
         debug_assert_eq!(self.extent.inner, 1);
-        kernel::map_rows(self.data::<T>(op), self.extent.reduced, self.extent.outer, g)
+        kernel::map_rows(
+            self.data::<T>(op),
+            self.extent.reduced,
+            self.extent.outer,
+            g,
+        )
     }
 
     /// Wraps per-output values as the result tensor.

@@ -23,31 +23,66 @@ fn run<T: Element, A: Copy + Send + Sync>(
     load: impl Fn(T) -> A + Sync,
     combine: impl Fn(A, A) -> A + Sync,
 ) -> Vec<A> {
-    red.fold(&FnFold { identity, load, combine }, op)
+    red.fold(
+        &FnFold {
+            identity,
+            load,
+            combine,
+        },
+        op,
+    )
 }
 
 /// Floats fold in their own type (f16/bf16 in f32) with pairwise order; integers and bools
 /// fold in i64 with wrapping overflow, giving int64 like PyTorch.
 fn arith(t: &Tensor, red: &Reduction, kind: Arith, op: &str) -> Tensor {
-    let (fid, f32op, f64op, iop): (f64, fn(f32, f32) -> f32, fn(f64, f64) -> f64, fn(i64, i64) -> i64) = match kind {
-        Arith::Sum => (0.0, |a, b| a + b, |a, b| a + b, i64::wrapping_add),
-        Arith::Prod => (1.0, |a, b| a * b, |a, b| a * b, i64::wrapping_mul),
-    };
-    let iid = fid as i64;
+    match kind {
+        Arith::Sum => arith_with(
+            t,
+            red,
+            op,
+            0.0,
+            |a: f32, b| a + b,
+            |a: f64, b| a + b,
+            i64::wrapping_add,
+        ),
+        Arith::Prod => arith_with(
+            t,
+            red,
+            op,
+            1.0,
+            |a: f32, b| a * b,
+            |a: f64, b| a * b,
+            i64::wrapping_mul,
+        ),
+    }
+}
+
+/// [`arith`] with the identity and the combining function for each accumulator type.
+fn arith_with(
+    t: &Tensor,
+    red: &Reduction,
+    op: &str,
+    identity: f64,
+    f32op: impl Fn(f32, f32) -> f32 + Sync + Copy,
+    f64op: impl Fn(f64, f64) -> f64 + Sync + Copy,
+    iop: impl Fn(i64, i64) -> i64 + Sync + Copy,
+) -> Tensor {
+    let (fid, iid) = (identity as f32, identity as i64);
     match t.dtype() {
-        DType::F32 => red.output(run(red, op, fid as f32, |x: f32| x, f32op)),
-        DType::F64 => red.output(run(red, op, fid, |x: f64| x, f64op)),
+        DType::F32 => red.output(run(red, op, fid, |x: f32| x, f32op)),
+        DType::F64 => red.output(run(red, op, identity, |x: f64| x, f64op)),
         DType::F16 => {
-            let acc = run(red, op, fid as f32, |x: f16| x.to_f32(), f32op);
+            let acc = run(red, op, fid, |x: f16| x.to_f32(), f32op);
             red.output(acc.into_iter().map(f16::from_f32).collect())
         }
         DType::BF16 => {
-            let acc = run(red, op, fid as f32, |x: bf16| x.to_f32(), f32op);
+            let acc = run(red, op, fid, |x: bf16| x.to_f32(), f32op);
             red.output(acc.into_iter().map(bf16::from_f32).collect())
         }
         DType::I64 => red.output(run(red, op, iid, |x: i64| x, iop)),
-        DType::U8 => red.output(run(red, op, iid, |x: u8| i64::from(x), iop)),
-        DType::Bool => red.output(run(red, op, iid, |x: bool| i64::from(x), iop)),
+        DType::U8 => red.output(run::<u8, i64>(red, op, iid, i64::from, iop)),
+        DType::Bool => red.output(run::<bool, i64>(red, op, iid, i64::from, iop)),
     }
 }
 
@@ -71,11 +106,19 @@ fn mean_of(t: &Tensor, red: &Reduction) -> Tensor {
         }
         DType::F16 => {
             let acc = run(red, "mean", 0.0f32, |x: f16| x.to_f32(), |a, b| a + b);
-            red.output(acc.into_iter().map(|s| f16::from_f32(s / n as f32)).collect())
+            red.output(
+                acc.into_iter()
+                    .map(|s| f16::from_f32(s / n as f32))
+                    .collect(),
+            )
         }
         _ => {
             let acc = run(red, "mean", 0.0f32, |x: bf16| x.to_f32(), |a, b| a + b);
-            red.output(acc.into_iter().map(|s| bf16::from_f32(s / n as f32)).collect())
+            red.output(
+                acc.into_iter()
+                    .map(|s| bf16::from_f32(s / n as f32))
+                    .collect(),
+            )
         }
     }
 }
@@ -105,7 +148,12 @@ impl Tensor {
     /// empty list reduces every dim. With `keepdim` the reduced dims stay as size 1. Dtypes as
     /// in [`Tensor::sum`].
     pub fn sum_dim(&self, dims: &[i64], keepdim: bool) -> Tensor {
-        arith(self, &Reduction::new(self, dims, keepdim, false, "sum"), Arith::Sum, "sum")
+        arith(
+            self,
+            &Reduction::new(self, dims, keepdim, false, "sum"),
+            Arith::Sum,
+            "sum",
+        )
     }
 
     /// Mean of all elements as a 0-d tensor (`torch.mean(x)`); float tensors only (panics for
@@ -127,6 +175,11 @@ impl Tensor {
 
     /// Product over one dim (`torch.prod(x, dim, keepdim)`).
     pub fn prod_dim(&self, dim: impl Dim, keepdim: bool) -> Tensor {
-        arith(self, &Reduction::single(self, dim, keepdim, false, "prod"), Arith::Prod, "prod")
+        arith(
+            self,
+            &Reduction::single(self, dim, keepdim, false, "prod"),
+            Arith::Prod,
+            "prod",
+        )
     }
 }

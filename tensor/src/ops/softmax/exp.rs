@@ -56,7 +56,10 @@ mod tests {
                 let ulp = f32::EPSILON as f64 * want;
                 worst = worst.max((got - want).abs() / ulp);
             } else {
-                assert!((got - want).abs() <= 1.5e-45, "exp({x}) = {got}, want {want}");
+                assert!(
+                    (got - want).abs() <= 1.5e-45,
+                    "exp({x}) = {got}, want {want}"
+                );
             }
             x += 0.013;
         }

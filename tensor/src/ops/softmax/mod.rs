@@ -40,12 +40,20 @@ impl SoftmaxFloat for f64 {
 /// Softmax (or log-softmax) of one contiguous row into `y`.
 #[inline(always)]
 fn row_generic<T: SoftmaxFloat>(x: &[T], y: &mut [T], log: bool) {
-    let max = FnFold { identity: T::neg_infinity(), load: |v: T| v, combine: |a: T, b: T| if b > a { b } else { a } };
+    let max = FnFold {
+        identity: T::neg_infinity(),
+        load: |v: T| v,
+        combine: |a: T, b: T| if b > a { b } else { a },
+    };
     let m = fold_slice(&max, x);
     for (d, &v) in y.iter_mut().zip(x) {
         *d = (v - m).fast_exp();
     }
-    let sum = FnFold { identity: T::zero(), load: |v: T| v, combine: |a: T, b: T| a + b };
+    let sum = FnFold {
+        identity: T::zero(),
+        load: |v: T| v,
+        combine: |a: T, b: T| a + b,
+    };
     let s = fold_slice(&sum, y);
     if log {
         let shift = m + s.ln();
@@ -75,7 +83,8 @@ trait SoftmaxRow: SoftmaxFloat {
 impl SoftmaxRow for f32 {
     fn row(x: &[f32], y: &mut [f32], log: bool) {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
             // SAFETY: the CPU supports AVX2 and FMA, checked just above.
             return unsafe { row_f32_avx2(x, y, log) };
         }
@@ -136,7 +145,10 @@ fn softmax_real<T: SoftmaxRow>(t: &Tensor, dim: usize, log: bool, op: &str) -> T
             let run = |(xr, yr): (&[T], &mut [T])| T::row(xr, yr, log);
             if parallel {
                 let per_task = (8192 / len).max(1);
-                x.par_chunks(len).zip(y.par_chunks_mut(len)).with_min_len(per_task).for_each(run);
+                x.par_chunks(len)
+                    .zip(y.par_chunks_mut(len))
+                    .with_min_len(per_task)
+                    .for_each(run);
             } else {
                 x.chunks(len).zip(y.chunks_mut(len)).for_each(run);
             }
@@ -162,8 +174,12 @@ fn softmax_impl(t: &Tensor, dim: impl Dim, log: bool) -> Tensor {
     match t.dtype() {
         DType::F32 => softmax_real::<f32>(t, d, log, op),
         DType::F64 => softmax_real::<f64>(t, d, log, op),
-        d16 @ (DType::F16 | DType::BF16) => softmax_impl(&t.to_dtype(DType::F32), d, log).to_dtype(d16),
-        other => panic!("{op}: not implemented for {other} tensors (expects a floating-point dtype)"),
+        d16 @ (DType::F16 | DType::BF16) => {
+            softmax_impl(&t.to_dtype(DType::F32), d, log).to_dtype(d16)
+        }
+        other => {
+            panic!("{op}: not implemented for {other} tensors (expects a floating-point dtype)")
+        }
     }
 }
 

@@ -3,6 +3,8 @@
 use crate::error::{Result, TextError};
 use crate::models::{Piece, Vocab};
 use rustc_hash::FxHashMap;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Settings of a [`Bpe`] model; defaults equal Hugging Face's.
@@ -199,6 +201,77 @@ impl Bpe {
         }
     }
 
+    /// Applies merges lowest rank first (leftmost on ties) with a heap over a linked list of
+    /// symbols, so a word of n symbols costs O(n log n); with dropout each chosen merge is
+    /// skipped with probability p and retried after the next merge (Hugging Face
+    /// `Word::merge_all`).
+    fn merge_all(
+        &self,
+        syms: Vec<(u32, usize)>,
+        dropout: Option<f32>,
+        mut rng: Option<&mut u64>,
+    ) -> Vec<(u32, usize)> {
+        const NONE: usize = usize::MAX;
+        // (id, byte length, prev, next); length 0 marks a merged-away symbol.
+        let mut s: Vec<(u32, usize, usize, usize)> = syms
+            .iter()
+            .enumerate()
+            .map(|(i, &(id, len))| {
+                (
+                    id,
+                    len,
+                    i.wrapping_sub(1),
+                    if i + 1 < syms.len() { i + 1 } else { NONE },
+                )
+            })
+            .collect();
+        let mut heap: BinaryHeap<Reverse<(u32, usize, u32)>> = BinaryHeap::new();
+        for i in 0..s.len().saturating_sub(1) {
+            if let Some(&(rank, new_id)) = self.merge_map.get(&(s[i].0, s[i + 1].0)) {
+                heap.push(Reverse((rank, i, new_id)));
+            }
+        }
+        let mut skipped = Vec::new();
+        while let Some(Reverse((rank, pos, new_id))) = heap.pop() {
+            let next = s[pos].3;
+            if s[pos].1 == 0 || next == NONE {
+                continue;
+            }
+            match self.merge_map.get(&(s[pos].0, s[next].0)) {
+                Some(&(r, n)) if r == rank && n == new_id => {}
+                _ => continue,
+            }
+            if let (Some(p), Some(state)) = (dropout, rng.as_deref_mut())
+                && ((splitmix(state) >> 40) as f32 / (1u64 << 24) as f32) < p
+            {
+                skipped.push(Reverse((rank, pos, new_id)));
+                continue;
+            }
+            heap.extend(skipped.drain(..));
+            let after = s[next].3;
+            s[pos].0 = new_id;
+            s[pos].1 += s[next].1;
+            s[pos].3 = after;
+            s[next].1 = 0;
+            if after != NONE {
+                s[after].2 = pos;
+                if let Some(&(r, n)) = self.merge_map.get(&(new_id, s[after].0)) {
+                    heap.push(Reverse((r, pos, n)));
+                }
+            }
+            let prev = s[pos].2;
+            if prev != NONE
+                && let Some(&(r, n)) = self.merge_map.get(&(s[prev].0, new_id))
+            {
+                heap.push(Reverse((r, prev, n)));
+            }
+        }
+        s.into_iter()
+            .filter(|x| x.1 > 0)
+            .map(|x| (x.0, x.1))
+            .collect()
+    }
+
     /// Splits one word, appending `(id, byte range within word)` pieces to `out`.
     pub fn tokenize_into(&self, word: &str, out: &mut Vec<Piece>) {
         if word.is_empty() {
@@ -221,25 +294,7 @@ impl Bpe {
             let n = self.calls.fetch_add(1, Ordering::Relaxed);
             self.config.dropout_seed ^ n.wrapping_mul(0xA076_1D64_78BD_642F)
         });
-        loop {
-            // The lowest-ranked applicable merge, leftmost on ties.
-            let mut best: Option<(u32, usize, u32)> = None;
-            for k in 0..syms.len().saturating_sub(1) {
-                if let Some(&(rank, new_id)) = self.merge_map.get(&(syms[k].0, syms[k + 1].0))
-                    && best.is_none_or(|b| rank < b.0)
-                {
-                    if let (Some(p), Some(state)) = (dropout, rng.as_mut())
-                        && ((splitmix(state) >> 40) as f32 / (1u64 << 24) as f32) < p
-                    {
-                        continue;
-                    }
-                    best = Some((rank, k, new_id));
-                }
-            }
-            let Some((_, k, new_id)) = best else { break };
-            syms[k] = (new_id, syms[k].1 + syms[k + 1].1);
-            syms.remove(k + 1);
-        }
+        let syms = self.merge_all(syms, dropout, rng.as_mut());
         let mut pos = 0;
         for (id, len) in syms {
             out.push(Piece {
@@ -249,5 +304,75 @@ impl Bpe {
             });
             pos += len;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bpe(config: BpeConfig) -> Bpe {
+        let toks = [
+            "<unk>", "a", "b", "c", "ab", "abc", "bc", "<0x78>", "<0x79>",
+        ];
+        let vocab = Vocab::from_tokens(toks.iter().map(|s| s.to_string()));
+        let merges = [("a", "b"), ("ab", "c"), ("b", "c")]
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        Bpe::new(vocab, merges, config).unwrap()
+    }
+
+    fn run(m: &Bpe, w: &str) -> Vec<(u32, usize, usize)> {
+        let mut out = Vec::new();
+        m.tokenize_into(w, &mut out);
+        out.into_iter().map(|p| (p.id, p.start, p.end)).collect()
+    }
+
+    #[test]
+    fn merges_by_rank_with_unknowns() {
+        let plain = bpe(BpeConfig::default());
+        assert_eq!(run(&plain, "abcbc"), [(5, 0, 3), (6, 3, 5)]);
+        // Unknown characters vanish without an unk token (and, as in Hugging Face, the
+        // offsets then count only the kept symbols' bytes)...
+        assert_eq!(run(&plain, "azb"), [(4, 0, 2)]);
+        // ...become <unk> (fused or not) with one...
+        let unk = bpe(BpeConfig {
+            unk_token: Some("<unk>".into()),
+            ..BpeConfig::default()
+        });
+        assert_eq!(run(&unk, "zza"), [(0, 0, 1), (0, 1, 2), (1, 2, 3)]);
+        let fused = bpe(BpeConfig {
+            unk_token: Some("<unk>".into()),
+            fuse_unk: true,
+            ..BpeConfig::default()
+        });
+        assert_eq!(run(&fused, "zza"), [(0, 0, 2), (1, 2, 3)]);
+        // ...or byte tokens with byte_fallback.
+        let bytes = bpe(BpeConfig {
+            byte_fallback: true,
+            ..BpeConfig::default()
+        });
+        assert_eq!(run(&bytes, "xa"), [(7, 0, 1), (1, 1, 2)]);
+    }
+
+    #[test]
+    fn long_words_and_dropout() {
+        let plain = bpe(BpeConfig::default());
+        let w = "ab".repeat(200_000);
+        assert_eq!(run(&plain, &w).len(), 200_000);
+        let all = bpe(BpeConfig {
+            dropout: Some(1.0),
+            ..BpeConfig::default()
+        });
+        assert_eq!(run(&all, "abc").len(), 3);
+        assert!(
+            Bpe::new(
+                Vocab::default(),
+                vec![("a".into(), "b".into())],
+                BpeConfig::default()
+            )
+            .is_err()
+        );
     }
 }
