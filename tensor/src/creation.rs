@@ -91,7 +91,11 @@ impl Tensor {
     /// PyTorch, the first half counts up from `start` and the second half down from `end`, so
     /// both ends are exact.
     pub fn linspace(start: f64, end: f64, steps: usize) -> Tensor {
-        let step = if steps > 1 { (end - start) / (steps - 1) as f64 } else { 0.0 };
+        let step = if steps > 1 {
+            (end - start) / (steps - 1) as f64
+        } else {
+            0.0
+        };
         let half = steps / 2;
         let data: Vec<f32> = (0..steps)
             .map(|i| {

@@ -106,7 +106,9 @@ impl fmt::Display for DType {
 
 /// A Rust type that can be a tensor element. Implemented for `f32`, `f64`, `f16`, `bf16`, `i64`,
 /// `u8` and `bool`.
-pub trait Element: Copy + Send + Sync + PartialOrd + PartialEq + fmt::Debug + Default + 'static {
+pub trait Element:
+    Copy + Send + Sync + PartialOrd + PartialEq + fmt::Debug + Default + 'static
+{
     /// The matching [`DType`].
     const DTYPE: DType;
     /// Converts from f64 with Rust `as` semantics (saturating for integers, `!= 0` for bool).
@@ -150,4 +152,8 @@ impl_element!(f16, F16, f16::from_f64, |v: f16| v.to_f64());
 impl_element!(bf16, BF16, bf16::from_f64, |v: bf16| v.to_f64());
 impl_element!(i64, I64, |v: f64| v as i64, |v: i64| v as f64);
 impl_element!(u8, U8, |v: f64| v as u8, |v: u8| v as f64);
-impl_element!(bool, Bool, |v: f64| v != 0.0, |v: bool| if v { 1.0 } else { 0.0 });
+impl_element!(bool, Bool, |v: f64| v != 0.0, |v: bool| if v {
+    1.0
+} else {
+    0.0
+});

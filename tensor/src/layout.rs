@@ -16,13 +16,21 @@ impl Layout {
     /// A row-major contiguous layout starting at offset 0.
     pub fn contiguous(shape: Shape) -> Self {
         let strides = shape.contiguous_strides();
-        Layout { shape, strides, offset: 0 }
+        Layout {
+            shape,
+            strides,
+            offset: 0,
+        }
     }
 
     /// A layout from explicit parts (callers guarantee every index stays inside the storage).
     pub(crate) fn from_parts(shape: Shape, strides: Vec<usize>, offset: usize) -> Self {
         debug_assert_eq!(shape.rank(), strides.len());
-        Layout { shape, strides, offset }
+        Layout {
+            shape,
+            strides,
+            offset,
+        }
     }
 
     /// The logical shape.
@@ -83,7 +91,11 @@ impl Layout {
     pub(crate) fn narrow(&self, dim: usize, start: usize, len: usize) -> Layout {
         let mut dims = self.dims().to_vec();
         dims[dim] = len;
-        let offset = if len == 0 { self.offset } else { self.offset + start * self.strides[dim] };
+        let offset = if len == 0 {
+            self.offset
+        } else {
+            self.offset + start * self.strides[dim]
+        };
         Layout::from_parts(Shape::new(dims), self.strides.clone(), offset)
     }
 
@@ -101,7 +113,11 @@ impl Layout {
     pub(crate) fn unsqueeze(&self, dim: usize) -> Layout {
         let mut dims = self.dims().to_vec();
         let mut strides = self.strides.clone();
-        let stride = if dim < strides.len() { strides[dim] * dims[dim] } else { 1 };
+        let stride = if dim < strides.len() {
+            strides[dim] * dims[dim]
+        } else {
+            1
+        };
         dims.insert(dim, 1);
         strides.insert(dim, stride);
         Layout::from_parts(Shape::new(dims), strides, self.offset)
@@ -144,7 +160,11 @@ impl Layout {
     /// copy (PyTorch's `view` rule: each group of merged/split dims must be contiguous).
     pub(crate) fn reshape(&self, shape: &Shape) -> Option<Layout> {
         if self.is_contiguous() {
-            return Some(Layout::from_parts(shape.clone(), shape.contiguous_strides(), self.offset));
+            return Some(Layout::from_parts(
+                shape.clone(),
+                shape.contiguous_strides(),
+                self.offset,
+            ));
         }
         // Drop size-1 dims, then match chunks of old dims with chunks of new dims.
         let old: Vec<(usize, usize)> = self
@@ -174,7 +194,8 @@ impl Layout {
             while old_size != new_size {
                 if old_size < new_size {
                     run_end += 1;
-                    if run_end >= old.len() || old[run_end - 1].1 != old[run_end].0 * old[run_end].1 {
+                    if run_end >= old.len() || old[run_end - 1].1 != old[run_end].0 * old[run_end].1
+                    {
                         return None;
                     }
                     old_size *= old[run_end].0;
@@ -209,7 +230,10 @@ impl Layout {
 
 /// Merges adjacent dims that are contiguous with respect to each other in every stride set.
 /// Returns `None` for a 0-d shape. The result keeps at least one dim.
-pub(crate) fn coalesce(dims: &[usize], strides: &[&[usize]]) -> Option<(Vec<usize>, Vec<Vec<usize>>)> {
+pub(crate) fn coalesce(
+    dims: &[usize],
+    strides: &[&[usize]],
+) -> Option<(Vec<usize>, Vec<Vec<usize>>)> {
     if dims.is_empty() {
         return None;
     }

@@ -29,7 +29,9 @@ impl Generator {
             z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
             z ^ (z >> 31)
         };
-        Generator { state: [next(), next(), next(), next()] }
+        Generator {
+            state: [next(), next(), next(), next()],
+        }
     }
 
     /// The next 64 uniformly random bits.
@@ -90,7 +92,12 @@ fn sample(shape: Shape, dtype: DType, mut draw: impl FnMut() -> f64) -> Tensor {
 
 impl Tensor {
     /// Uniform `[0, 1)` values of `dtype` from `gen` (`torch.rand(shape, generator=gen)`).
-    pub fn rand_from(shape: impl Into<Shape>, dtype: DType, device: &Device, generator: &mut Generator) -> Tensor {
+    pub fn rand_from(
+        shape: impl Into<Shape>,
+        dtype: DType,
+        device: &Device,
+        generator: &mut Generator,
+    ) -> Tensor {
         sample(shape.into(), dtype, || generator.uniform()).to_device(device)
     }
 
@@ -100,7 +107,12 @@ impl Tensor {
     }
 
     /// Standard-normal values of `dtype` from `gen` (`torch.randn(shape, generator=gen)`).
-    pub fn randn_from(shape: impl Into<Shape>, dtype: DType, device: &Device, generator: &mut Generator) -> Tensor {
+    pub fn randn_from(
+        shape: impl Into<Shape>,
+        dtype: DType,
+        device: &Device,
+        generator: &mut Generator,
+    ) -> Tensor {
         sample(shape.into(), dtype, || generator.normal()).to_device(device)
     }
 
@@ -136,7 +148,10 @@ impl Tensor {
             let data: Vec<T> = p
                 .iter()
                 .map(|&p| {
-                    assert!((0.0..=1.0).contains(&p), "bernoulli: probability {p} not in [0, 1]");
+                    assert!(
+                        (0.0..=1.0).contains(&p),
+                        "bernoulli: probability {p} not in [0, 1]"
+                    );
                     T::from_f64(if generator.uniform() < p { 1.0 } else { 0.0 })
                 })
                 .collect();
@@ -149,4 +164,3 @@ impl Tensor {
         with_global_generator(|g| self.bernoulli_from(g))
     }
 }
-

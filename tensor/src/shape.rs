@@ -157,7 +157,11 @@ impl Dim for i64 {
             -r,
             r - 1
         );
-        if self < 0 { (self + r) as usize } else { self as usize }
+        if self < 0 {
+            (self + r) as usize
+        } else {
+            self as usize
+        }
     }
 }
 

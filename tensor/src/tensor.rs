@@ -29,12 +29,18 @@ impl Tensor {
             "from_vec: {} elements cannot have shape {shape}",
             storage.len()
         );
-        Tensor { storage: Arc::new(Storage::Cpu(storage)), layout: Layout::contiguous(shape) }
+        Tensor {
+            storage: Arc::new(Storage::Cpu(storage)),
+            layout: Layout::contiguous(shape),
+        }
     }
 
     /// A new view of the same storage with another layout.
     pub(crate) fn with_layout(&self, layout: Layout) -> Tensor {
-        Tensor { storage: Arc::clone(&self.storage), layout }
+        Tensor {
+            storage: Arc::clone(&self.storage),
+            layout,
+        }
     }
 
     /// The host storage; every op reaches its data through here or through the GPU path.
@@ -110,7 +116,10 @@ impl Tensor {
 
     /// A row-major copy if the tensor is a strided view, else `self` (`contiguous()`).
     pub fn contiguous(&self) -> Tensor {
-        if self.layout.is_contiguous() && self.layout.offset() == 0 && self.numel() == self.cpu_storage().len() {
+        if self.layout.is_contiguous()
+            && self.layout.offset() == 0
+            && self.numel() == self.cpu_storage().len()
+        {
             return self.clone();
         }
         with_dtype!(self.dtype(), T, {

@@ -10,7 +10,10 @@ fn infer_shape(numel: usize, dims: &[isize], op: &str) -> Shape {
     for (i, &d) in dims.iter().enumerate() {
         match d {
             -1 => {
-                assert!(inferred.is_none(), "{op}: only one dimension can be inferred");
+                assert!(
+                    inferred.is_none(),
+                    "{op}: only one dimension can be inferred"
+                );
                 inferred = Some(i);
             }
             d if d >= 0 => known *= d as usize,
@@ -20,13 +23,17 @@ fn infer_shape(numel: usize, dims: &[isize], op: &str) -> Shape {
     let mut out: Vec<usize> = dims.iter().map(|&d| d.max(0) as usize).collect();
     if let Some(i) = inferred {
         assert!(
-            known != 0 && numel % known == 0,
+            known != 0 && numel.is_multiple_of(known),
             "{op}: shape {dims:?} is invalid for input of size {numel}"
         );
         out[i] = numel / known;
     }
     let shape = Shape::new(out);
-    assert_eq!(shape.numel(), numel, "{op}: shape {dims:?} is invalid for input of size {numel}");
+    assert_eq!(
+        shape.numel(),
+        numel,
+        "{op}: shape {dims:?} is invalid for input of size {numel}"
+    );
     shape
 }
 
@@ -37,7 +44,9 @@ impl Tensor {
         let shape = infer_shape(self.numel(), dims, "reshape");
         match self.layout().reshape(&shape) {
             Some(layout) => self.with_layout(layout),
-            None => self.contiguous().with_layout(crate::Layout::contiguous(shape)),
+            None => self
+                .contiguous()
+                .with_layout(crate::Layout::contiguous(shape)),
         }
     }
 
@@ -66,8 +75,14 @@ impl Tensor {
         if self.dim() == 0 {
             return self.reshape(&[1]);
         }
-        let (s, e) = (start.resolve(self.dim(), "flatten"), end.resolve(self.dim(), "flatten"));
-        assert!(s <= e, "flatten: start_dim {s} cannot come after end_dim {e}");
+        let (s, e) = (
+            start.resolve(self.dim(), "flatten"),
+            end.resolve(self.dim(), "flatten"),
+        );
+        assert!(
+            s <= e,
+            "flatten: start_dim {s} cannot come after end_dim {e}"
+        );
         let dims = self.dims();
         let mut out: Vec<isize> = dims[..s].iter().map(|&d| d as isize).collect();
         out.push(dims[s..=e].iter().product::<usize>() as isize);
@@ -80,14 +95,25 @@ impl Tensor {
         if self.dim() == 0 {
             return self.clone();
         }
-        let (a, b) = (d0.resolve(self.dim(), "transpose"), d1.resolve(self.dim(), "transpose"));
+        let (a, b) = (
+            d0.resolve(self.dim(), "transpose"),
+            d1.resolve(self.dim(), "transpose"),
+        );
         self.with_layout(self.layout().transpose(a, b))
     }
 
     /// Transpose of a matrix (`t()`); 0-d and 1-d tensors are returned as they are.
     pub fn t(&self) -> Tensor {
-        assert!(self.dim() <= 2, "t: expects a tensor with <= 2 dimensions, but self is {}D", self.dim());
-        if self.dim() < 2 { self.clone() } else { self.transpose(0usize, 1usize) }
+        assert!(
+            self.dim() <= 2,
+            "t: expects a tensor with <= 2 dimensions, but self is {}D",
+            self.dim()
+        );
+        if self.dim() < 2 {
+            self.clone()
+        } else {
+            self.transpose(0usize, 1usize)
+        }
     }
 
     /// Reorders dims (`permute(dims)`): output dim `i` is input dim `dims[i]`; a view.
@@ -99,7 +125,10 @@ impl Tensor {
             dims.len(),
             self.dim()
         );
-        let perm: Vec<usize> = dims.iter().map(|&d| d.resolve(self.dim(), "permute")).collect();
+        let perm: Vec<usize> = dims
+            .iter()
+            .map(|&d| d.resolve(self.dim(), "permute"))
+            .collect();
         let mut seen = vec![false; perm.len()];
         for &p in &perm {
             assert!(!seen[p], "permute: repeated dim {p} in {dims:?}");
@@ -131,14 +160,21 @@ impl Tensor {
             return self.clone();
         }
         let d = dim.resolve(self.dim(), "squeeze");
-        if self.dims()[d] == 1 { self.with_layout(self.layout().squeeze(d)) } else { self.clone() }
+        if self.dims()[d] == 1 {
+            self.with_layout(self.layout().squeeze(d))
+        } else {
+            self.clone()
+        }
     }
 
     /// Broadcasts to `shape` without copying (`expand` / `broadcast_to`): size-1 dims repeat.
     pub fn broadcast_to(&self, shape: impl Into<Shape>) -> Tensor {
         let shape = shape.into();
         let layout = self.layout().broadcast_to(&shape).unwrap_or_else(|| {
-            panic!("broadcast_to: the shape {} cannot be broadcast to {shape}", self.shape())
+            panic!(
+                "broadcast_to: the shape {} cannot be broadcast to {shape}",
+                self.shape()
+            )
         });
         self.with_layout(layout)
     }
@@ -149,7 +185,13 @@ impl Tensor {
         let dims: Vec<usize> = sizes
             .iter()
             .enumerate()
-            .map(|(i, &s)| if s == -1 && i >= lead { self.dims()[i - lead] } else { s as usize })
+            .map(|(i, &s)| {
+                if s == -1 && i >= lead {
+                    self.dims()[i - lead]
+                } else {
+                    s as usize
+                }
+            })
             .collect();
         self.broadcast_to(dims)
     }
@@ -171,7 +213,13 @@ impl Tensor {
     pub fn slice(&self, dim: impl Dim, start: i64, end: i64) -> Tensor {
         let d = dim.resolve(self.dim(), "slice");
         let size = self.dims()[d] as i64;
-        let clamp = |i: i64| if i < 0 { (i + size).max(0) } else { i.min(size) };
+        let clamp = |i: i64| {
+            if i < 0 {
+                (i + size).max(0)
+            } else {
+                i.min(size)
+            }
+        };
         let (s, e) = (clamp(start), clamp(end));
         self.narrow(d, s as usize, (e - s).max(0) as usize)
     }

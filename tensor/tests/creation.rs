@@ -31,7 +31,10 @@ fn constants_and_like() {
 #[test]
 fn arange_matches_pytorch() {
     // torch.arange(5) -> tensor([0, 1, 2, 3, 4]); torch.arange(0, 1, 0.3) has 4 elements.
-    assert_eq!(Tensor::arange(0i64, 5, 1).to_vec::<i64>(), vec![0, 1, 2, 3, 4]);
+    assert_eq!(
+        Tensor::arange(0i64, 5, 1).to_vec::<i64>(),
+        vec![0, 1, 2, 3, 4]
+    );
     let f = Tensor::arange(0f32, 1.0, 0.3);
     assert_eq!(f.numel(), 4);
     assert!((f.to_vec::<f32>()[3] - 0.9).abs() < 1e-6);
@@ -41,14 +44,20 @@ fn arange_matches_pytorch() {
 #[test]
 fn linspace_ends_are_exact() {
     // torch.linspace(-1, 1, 5) -> tensor([-1.0000, -0.5000, 0.0000, 0.5000, 1.0000])
-    assert_eq!(Tensor::linspace(-1.0, 1.0, 5).to_vec::<f32>(), vec![-1.0, -0.5, 0.0, 0.5, 1.0]);
+    assert_eq!(
+        Tensor::linspace(-1.0, 1.0, 5).to_vec::<f32>(),
+        vec![-1.0, -0.5, 0.0, 0.5, 1.0]
+    );
     let l = Tensor::linspace(0.0, 0.3, 7).to_vec::<f32>();
     assert_eq!(l[6], 0.3);
 }
 
 #[test]
 fn eye_is_identity() {
-    assert_eq!(Tensor::eye(3).to_vec::<f32>(), vec![1., 0., 0., 0., 1., 0., 0., 0., 1.]);
+    assert_eq!(
+        Tensor::eye(3).to_vec::<f32>(),
+        vec![1., 0., 0., 0., 1., 0., 0., 0., 1.]
+    );
 }
 
 #[test]
@@ -68,7 +77,10 @@ fn manual_seed_makes_random_ops_repeatable() {
     let nv = n.to_vec::<f64>();
     let nmean = nv.iter().sum::<f64>() / nv.len() as f64;
     let nvar = nv.iter().map(|x| (x - nmean).powi(2)).sum::<f64>() / nv.len() as f64;
-    assert!(nmean.abs() < 0.1 && (nvar - 1.0).abs() < 0.15, "normal mean {nmean} var {nvar}");
+    assert!(
+        nmean.abs() < 0.1 && (nvar - 1.0).abs() < 0.15,
+        "normal mean {nmean} var {nvar}"
+    );
 }
 
 #[test]
@@ -77,7 +89,10 @@ fn randint_and_bernoulli_stay_in_range() {
     assert_eq!(r.dtype(), DType::I64);
     let v = r.to_vec::<i64>();
     assert!(v.iter().all(|x| (3..7).contains(x)));
-    assert!((3..7).all(|k| v.contains(&k)), "every value in range appears");
+    assert!(
+        (3..7).all(|k| v.contains(&k)),
+        "every value in range appears"
+    );
     let mut g = Generator::new(1);
     let p = Tensor::full([2000], 0.25);
     let draws = p.bernoulli_from(&mut g).to_vec::<f32>();
@@ -90,10 +105,16 @@ fn randint_and_bernoulli_stay_in_range() {
 fn to_dtype_follows_pytorch_conversions() {
     let f = tensor![-1.7, 0.0, 2.9];
     assert_eq!(f.to_dtype(DType::I64).to_vec::<i64>(), vec![-1, 0, 2]);
-    assert_eq!(f.to_dtype(DType::Bool).to_vec::<bool>(), vec![true, false, true]);
+    assert_eq!(
+        f.to_dtype(DType::Bool).to_vec::<bool>(),
+        vec![true, false, true]
+    );
     let h = f.to_dtype(DType::F16);
     assert_eq!(h.dtype(), DType::F16);
-    assert_eq!(h.to_dtype(DType::BF16).to_dtype(DType::F32).to_vec::<f32>(), vec![-1.703125, 0.0, 2.90625]);
+    assert_eq!(
+        h.to_dtype(DType::BF16).to_dtype(DType::F32).to_vec::<f32>(),
+        vec![-1.703125, 0.0, 2.90625]
+    );
 }
 
 #[test]

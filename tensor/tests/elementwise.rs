@@ -4,7 +4,10 @@ use kiln_tensor::{DType, Tensor, tensor};
 use proptest::prelude::*;
 
 fn close(a: &[f32], b: &[f32], tol: f32) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= tol * (1.0 + y.abs()) || (x.is_nan() && y.is_nan()))
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| (x - y).abs() <= tol * (1.0 + y.abs()) || (x.is_nan() && y.is_nan()))
 }
 
 #[test]
@@ -44,17 +47,45 @@ fn unary_values_match_pytorch() {
     // torch.tensor([-2., -0.5, 0., 0.5, 2.]) through each function (torch 2.x, float32).
     let x = tensor![-2.0, -0.5, 0.0, 0.5, 2.0];
     let cases: [(&str, Tensor, [f32; 5]); 6] = [
-        ("sigmoid", x.sigmoid(), [0.11920292, 0.37754068, 0.5, 0.62245935, 0.8807971]),
-        ("gelu", x.gelu(), [-0.04550027, -0.15426877, 0.0, 0.34573123, 1.9544997]),
-        ("gelu_tanh", x.gelu_tanh(), [-0.04540231, -0.15428598, 0.0, 0.34571403, 1.9545977]),
-        ("silu", x.silu(), [-0.23840584, -0.18877034, 0.0, 0.31122968, 1.7615942]),
-        ("tanh", x.tanh(), [-0.9640276, -0.46211717, 0.0, 0.46211717, 0.9640276]),
+        (
+            "sigmoid",
+            x.sigmoid(),
+            [0.11920292, 0.37754068, 0.5, 0.62245935, 0.8807971],
+        ),
+        (
+            "gelu",
+            x.gelu(),
+            [-0.04550027, -0.15426877, 0.0, 0.34573123, 1.9544997],
+        ),
+        (
+            "gelu_tanh",
+            x.gelu_tanh(),
+            [-0.04540231, -0.15428598, 0.0, 0.34571403, 1.9545977],
+        ),
+        (
+            "silu",
+            x.silu(),
+            [-0.23840584, -0.18877034, 0.0, 0.31122968, 1.7615942],
+        ),
+        (
+            "tanh",
+            x.tanh(),
+            [-0.9640276, -0.46211717, 0.0, 0.46211717, 0.9640276],
+        ),
         ("relu", x.relu(), [0.0, 0.0, 0.0, 0.5, 2.0]),
     ];
     for (name, got, want) in cases {
-        assert!(close(&got.to_vec::<f32>(), &want, 1e-6), "{name}: {:?}", got.to_vec::<f32>());
+        assert!(
+            close(&got.to_vec::<f32>(), &want, 1e-6),
+            "{name}: {:?}",
+            got.to_vec::<f32>()
+        );
     }
-    assert!(close(&tensor![1.0, 4.0].rsqrt().to_vec::<f32>(), &[1.0, 0.5], 1e-7));
+    assert!(close(
+        &tensor![1.0, 4.0].rsqrt().to_vec::<f32>(),
+        &[1.0, 0.5],
+        1e-7
+    ));
     assert!(close(&tensor![1e-8].log1p().to_vec::<f32>(), &[1e-8], 1e-6));
 }
 
@@ -68,7 +99,10 @@ fn clamp_keeps_dtype_and_nan() {
     let i = tensor![-3, 5].clamp(Some(0.0), None);
     assert_eq!((i.dtype(), i.to_vec::<i64>()), (DType::I64, vec![0, 5]));
     // The seeds' mean pooling uses clamp(min=1e-9).
-    assert_eq!(tensor![0.0, 2.0].clamp(Some(1e-9), None).to_vec::<f32>(), vec![1e-9, 2.0]);
+    assert_eq!(
+        tensor![0.0, 2.0].clamp(Some(1e-9), None).to_vec::<f32>(),
+        vec![1e-9, 2.0]
+    );
 }
 
 #[test]
@@ -81,8 +115,14 @@ fn comparisons_and_logical_ops() {
     assert_eq!(a.gt_scalar(2.5).to_vec::<bool>(), vec![false, true, true]);
     let m = a.gt_scalar(2);
     assert_eq!(m.logical_not().to_vec::<bool>(), vec![true, false, false]);
-    assert_eq!(m.logical_and(&b.gt_scalar(1)).to_vec::<bool>(), vec![false, true, false]);
-    assert_eq!(m.logical_xor(&tensor![true, true, true]).to_vec::<bool>(), vec![true, false, false]);
+    assert_eq!(
+        m.logical_and(&b.gt_scalar(1)).to_vec::<bool>(),
+        vec![false, true, false]
+    );
+    assert_eq!(
+        m.logical_xor(&tensor![true, true, true]).to_vec::<bool>(),
+        vec![true, false, false]
+    );
 }
 
 #[test]
@@ -101,7 +141,12 @@ fn large_tensors_take_the_parallel_path_with_same_results() {
     let a = Tensor::arange(0f32, n as f32, 1.0);
     let b = a.reshape(&[512, 256]).t(); // non-contiguous and big
     let s = (&b + &b.transpose(0usize, 1usize).t()).to_vec::<f32>();
-    let want: Vec<f32> = b.contiguous().to_vec::<f32>().iter().map(|x| x * 2.0).collect();
+    let want: Vec<f32> = b
+        .contiguous()
+        .to_vec::<f32>()
+        .iter()
+        .map(|x| x * 2.0)
+        .collect();
     assert_eq!(s, want);
 }
 
@@ -128,7 +173,11 @@ fn broadcast_pair() -> impl Strategy<Value = (Vec<usize>, Vec<usize>)> {
     proptest::collection::vec(0usize..4, 0..4).prop_flat_map(|a| {
         let n = a.len();
         (Just(a), proptest::collection::vec(any::<bool>(), n), 0..=n).prop_map(|(a, ones, drop)| {
-            let b: Vec<usize> = a.iter().zip(&ones).map(|(&d, &one)| if one { 1 } else { d }).collect();
+            let b: Vec<usize> = a
+                .iter()
+                .zip(&ones)
+                .map(|(&d, &one)| if one { 1 } else { d })
+                .collect();
             (a, b[drop..].to_vec())
         })
     })
@@ -136,11 +185,16 @@ fn broadcast_pair() -> impl Strategy<Value = (Vec<usize>, Vec<usize>)> {
 
 fn naive_broadcast_add(a: &Tensor, b: &Tensor) -> Vec<f32> {
     let shape = kiln_tensor::Shape::broadcast(a.shape(), b.shape()).unwrap();
-    let (av, bv) = (a.contiguous().to_vec::<f32>(), b.contiguous().to_vec::<f32>());
+    let (av, bv) = (
+        a.contiguous().to_vec::<f32>(),
+        b.contiguous().to_vec::<f32>(),
+    );
     let dims = shape.dims();
     let index_of = |t: &Tensor, idx: &[usize]| -> usize {
         let off = dims.len() - t.dim();
-        t.dims().iter().enumerate().fold(0, |acc, (i, &d)| acc * d + if d == 1 { 0 } else { idx[off + i] })
+        t.dims().iter().enumerate().fold(0, |acc, (i, &d)| {
+            acc * d + if d == 1 { 0 } else { idx[off + i] }
+        })
     };
     (0..shape.numel())
         .map(|k| {

@@ -16,7 +16,13 @@ fn transpose_and_permute_are_views() {
     assert!(t.shares_storage_with(&a));
     assert!(!t.is_contiguous());
     // a[1, 2, 3] == t[3, 2, 1]
-    assert_eq!(t.select(0usize, 3).select(0usize, 2).select(0usize, 1).item::<i64>(), 23);
+    assert_eq!(
+        t.select(0usize, 3)
+            .select(0usize, 2)
+            .select(0usize, 1)
+            .item::<i64>(),
+        23
+    );
     let p = a.permute(&[1, 2, 0]);
     assert_eq!(p.dims(), &[3, 4, 2]);
     assert_eq!(p.contiguous().to_vec::<i64>()[..4], [0, 12, 1, 13]);
@@ -58,14 +64,23 @@ fn squeeze_unsqueeze_like_the_seeds() {
 #[test]
 fn narrow_slice_select_chunk_split() {
     let a = arange(&[5, 4]);
-    assert_eq!(a.narrow(0usize, 1, 2).to_vec::<i64>(), (4..12).collect::<Vec<_>>());
+    assert_eq!(
+        a.narrow(0usize, 1, 2).to_vec::<i64>(),
+        (4..12).collect::<Vec<_>>()
+    );
     assert_eq!(a.slice(1usize, 1, -1).to_vec::<i64>()[..2], [1, 2]);
     assert_eq!(a.slice(1usize, -100, 100).dims(), &[5, 4]);
     assert_eq!(a.select(0usize, -1).to_vec::<i64>(), vec![16, 17, 18, 19]);
     let chunks = a.chunk(2, 0usize);
-    assert_eq!(chunks.iter().map(|c| c.dims()[0]).collect::<Vec<_>>(), vec![3, 2]);
+    assert_eq!(
+        chunks.iter().map(|c| c.dims()[0]).collect::<Vec<_>>(),
+        vec![3, 2]
+    );
     let splits = a.split(3, 1usize);
-    assert_eq!(splits.iter().map(|c| c.dims()[1]).collect::<Vec<_>>(), vec![3, 1]);
+    assert_eq!(
+        splits.iter().map(|c| c.dims()[1]).collect::<Vec<_>>(),
+        vec![3, 1]
+    );
     // torch.arange(6).chunk(4) gives 3 chunks of 2.
     assert_eq!(Tensor::arange(0i64, 6, 1).chunk(4, 0usize).len(), 3);
 }
@@ -79,7 +94,10 @@ fn flatten_and_expand() {
     let e = col.expand(&[-1, 3]);
     assert_eq!(e.to_vec::<i64>(), vec![1, 1, 1, 2, 2, 2]);
     assert_eq!(e.strides(), &[1, 0]);
-    assert_eq!(tensor![1, 2].broadcast_to([2, 2]).to_vec::<i64>(), vec![1, 2, 1, 2]);
+    assert_eq!(
+        tensor![1, 2].broadcast_to([2, 2]).to_vec::<i64>(),
+        vec![1, 2, 1, 2]
+    );
 }
 
 #[test]

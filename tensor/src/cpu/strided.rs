@@ -35,7 +35,11 @@ pub(crate) fn for_each_row<const K: usize>(
     }
     let mut offsets = bases;
     for (k, off) in offsets.iter_mut().enumerate() {
-        *off += index.iter().zip(strides[k]).map(|(i, s)| i * s).sum::<usize>();
+        *off += index
+            .iter()
+            .zip(strides[k])
+            .map(|(i, s)| i * s)
+            .sum::<usize>();
     }
     for row in rows {
         f(row, offsets);
@@ -81,12 +85,18 @@ where
     }
     let fill = |first_row: usize, chunk: &mut [U]| {
         let rows = first_row..first_row + chunk.len() / row_len;
-        for_each_row(outer, [outer_strides], [layout.offset()], rows.clone(), |row, [o]| {
-            let dst = &mut chunk[(row - rows.start) * row_len..][..row_len];
-            for (j, d) in dst.iter_mut().enumerate() {
-                *d = f(src[o + j * inner_stride]);
-            }
-        });
+        for_each_row(
+            outer,
+            [outer_strides],
+            [layout.offset()],
+            rows.clone(),
+            |row, [o]| {
+                let dst = &mut chunk[(row - rows.start) * row_len..][..row_len];
+                for (j, d) in dst.iter_mut().enumerate() {
+                    *d = f(src[o + j * inner_stride]);
+                }
+            },
+        );
     };
     if numel >= PARALLEL_THRESHOLD {
         let per_task = rows_per_task(row_len);
@@ -137,33 +147,43 @@ where
     let (oa, ob) = (&strides[0][..n - 1], &strides[1][..n - 1]);
     let fill = |first_row: usize, chunk: &mut [U]| {
         let rows = first_row..first_row + chunk.len() / row_len;
-        for_each_row(outer, [oa, ob], [la.offset(), lb.offset()], rows.clone(), |row, [pa, pb]| {
-            let dst = &mut chunk[(row - rows.start) * row_len..][..row_len];
-            match (sa, sb) {
-                (1, 0) => {
-                    let y = b[pb];
-                    for (d, &x) in dst.iter_mut().zip(&a[pa..pa + row_len]) {
-                        *d = f(x, y);
+        for_each_row(
+            outer,
+            [oa, ob],
+            [la.offset(), lb.offset()],
+            rows.clone(),
+            |row, [pa, pb]| {
+                let dst = &mut chunk[(row - rows.start) * row_len..][..row_len];
+                match (sa, sb) {
+                    (1, 0) => {
+                        let y = b[pb];
+                        for (d, &x) in dst.iter_mut().zip(&a[pa..pa + row_len]) {
+                            *d = f(x, y);
+                        }
+                    }
+                    (0, 1) => {
+                        let x = a[pa];
+                        for (d, &y) in dst.iter_mut().zip(&b[pb..pb + row_len]) {
+                            *d = f(x, y);
+                        }
+                    }
+                    (1, 1) => {
+                        for ((d, &x), &y) in dst
+                            .iter_mut()
+                            .zip(&a[pa..pa + row_len])
+                            .zip(&b[pb..pb + row_len])
+                        {
+                            *d = f(x, y);
+                        }
+                    }
+                    _ => {
+                        for (j, d) in dst.iter_mut().enumerate() {
+                            *d = f(a[pa + j * sa], b[pb + j * sb]);
+                        }
                     }
                 }
-                (0, 1) => {
-                    let x = a[pa];
-                    for (d, &y) in dst.iter_mut().zip(&b[pb..pb + row_len]) {
-                        *d = f(x, y);
-                    }
-                }
-                (1, 1) => {
-                    for ((d, &x), &y) in dst.iter_mut().zip(&a[pa..pa + row_len]).zip(&b[pb..pb + row_len]) {
-                        *d = f(x, y);
-                    }
-                }
-                _ => {
-                    for (j, d) in dst.iter_mut().enumerate() {
-                        *d = f(a[pa + j * sa], b[pb + j * sb]);
-                    }
-                }
-            }
-        });
+            },
+        );
     };
     if numel >= PARALLEL_THRESHOLD {
         let per_task = rows_per_task(row_len);

@@ -84,13 +84,35 @@ trait Arith: Element {
 macro_rules! float_arith {
     ($t:ty) => {
         impl Arith for $t {
-            fn add(self, o: Self) -> Self { self + o }
-            fn sub(self, o: Self) -> Self { self - o }
-            fn mul(self, o: Self) -> Self { self * o }
-            fn div(self, o: Self) -> Self { self / o }
-            fn pow(self, o: Self) -> Self { self.powf(o) }
-            fn maximum(self, o: Self) -> Self { if self.is_nan() || o.is_nan() { <$t>::NAN } else { self.max(o) } }
-            fn minimum(self, o: Self) -> Self { if self.is_nan() || o.is_nan() { <$t>::NAN } else { self.min(o) } }
+            fn add(self, o: Self) -> Self {
+                self + o
+            }
+            fn sub(self, o: Self) -> Self {
+                self - o
+            }
+            fn mul(self, o: Self) -> Self {
+                self * o
+            }
+            fn div(self, o: Self) -> Self {
+                self / o
+            }
+            fn pow(self, o: Self) -> Self {
+                self.powf(o)
+            }
+            fn maximum(self, o: Self) -> Self {
+                if self.is_nan() || o.is_nan() {
+                    <$t>::NAN
+                } else {
+                    self.max(o)
+                }
+            }
+            fn minimum(self, o: Self) -> Self {
+                if self.is_nan() || o.is_nan() {
+                    <$t>::NAN
+                } else {
+                    self.min(o)
+                }
+            }
         }
     };
 }
@@ -100,18 +122,33 @@ float_arith!(f64);
 macro_rules! int_arith {
     ($t:ty) => {
         impl Arith for $t {
-            fn add(self, o: Self) -> Self { self.wrapping_add(o) }
-            fn sub(self, o: Self) -> Self { self.wrapping_sub(o) }
-            fn mul(self, o: Self) -> Self { self.wrapping_mul(o) }
-            fn div(self, o: Self) -> Self { self / o }
+            fn add(self, o: Self) -> Self {
+                self.wrapping_add(o)
+            }
+            fn sub(self, o: Self) -> Self {
+                self.wrapping_sub(o)
+            }
+            fn mul(self, o: Self) -> Self {
+                self.wrapping_mul(o)
+            }
+            fn div(self, o: Self) -> Self {
+                self / o
+            }
             fn pow(self, o: Self) -> Self {
                 #[allow(unused_comparisons)]
                 let negative = o < 0;
-                assert!(!negative, "pow: integers to negative integer powers are not allowed");
+                assert!(
+                    !negative,
+                    "pow: integers to negative integer powers are not allowed"
+                );
                 self.wrapping_pow(o as u32)
             }
-            fn maximum(self, o: Self) -> Self { self.max(o) }
-            fn minimum(self, o: Self) -> Self { self.min(o) }
+            fn maximum(self, o: Self) -> Self {
+                self.max(o)
+            }
+            fn minimum(self, o: Self) -> Self {
+                self.min(o)
+            }
         }
     };
 }
@@ -198,7 +235,11 @@ impl Tensor {
     /// The dtype of `a op b` for two tensor operands.
     fn arith_dtype(&self, other: &Tensor, op: BinaryOp) -> DType {
         let d = DType::promote(self.dtype(), other.dtype());
-        if op == BinaryOp::Div && !d.is_float() { DType::F32 } else { d }
+        if op == BinaryOp::Div && !d.is_float() {
+            DType::F32
+        } else {
+            d
+        }
     }
 
     /// Applies an arithmetic op with broadcasting and PyTorch's type promotion.
@@ -208,14 +249,23 @@ impl Tensor {
 
     /// Applies an arithmetic op between the tensor and a scalar; `scalar_first` computes
     /// `scalar op self` (e.g. `1 - x`).
-    pub fn binary_scalar(&self, scalar: impl Into<Scalar>, op: BinaryOp, scalar_first: bool) -> Tensor {
+    pub fn binary_scalar(
+        &self,
+        scalar: impl Into<Scalar>,
+        op: BinaryOp,
+        scalar_first: bool,
+    ) -> Tensor {
         let scalar = scalar.into();
         let mut dtype = scalar.result_dtype(self.dtype());
         if op == BinaryOp::Div && !dtype.is_float() {
             dtype = DType::F32;
         }
         let s = scalar.to_tensor(dtype.compute_dtype());
-        if scalar_first { s.arith_in(self, op, dtype) } else { self.arith_in(&s, op, dtype) }
+        if scalar_first {
+            s.arith_in(self, op, dtype)
+        } else {
+            self.arith_in(&s, op, dtype)
+        }
     }
 
     /// Compares elementwise with broadcasting, in the promoted dtype; returns bool.

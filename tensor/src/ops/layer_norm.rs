@@ -56,9 +56,13 @@ fn param<T: Real>(p: Option<&Tensor>) -> Option<Vec<T>> {
     p.map(|p| p.to_vec::<T>())
 }
 
-/// Layer norm in `T` over rows of `n`; returns `(y, mean, rstd)` as flat vectors.
+/// One row's input, output, mean and rstd slots, as the zipped iterators hand them out.
+type RowItem<'a, T> = (((&'a [T], &'a mut [T]), &'a mut T), &'a mut T);
+
+/// Layer norm in `T` over `rows` rows of `n`; returns `(y, mean, rstd)` as flat vectors.
 fn run<T: Real>(
     x: &Tensor,
+    rows: usize,
     n: usize,
     w: Option<&Tensor>,
     b: Option<&Tensor>,
@@ -67,18 +71,17 @@ fn run<T: Real>(
     let x = x.contiguous();
     let (src, layout) = x.typed::<T>("layer_norm");
     let x = &src[layout.contiguous_range().expect("contiguous")];
-    let rows = if n == 0 { x.len() } else { x.len() / n };
     let (w, b) = (param::<T>(w), param::<T>(b));
     let (w, b, eps) = (w.as_deref(), b.as_deref(), T::c(eps));
     let mut y = vec![T::zero(); x.len()];
     let mut mean = vec![T::nan(); rows];
     let mut rstd = vec![T::nan(); rows];
     if n > 0 {
-        let each = |(((xr, yr), m), r): (((&[T], &mut [T]), &mut T), &mut T)| {
+        let each = |(((xr, yr), m), r): RowItem<'_, T>| {
             (*m, *r) = row(xr, yr, w, b, eps);
         };
         if x.len() >= PARALLEL_THRESHOLD {
-            let per_task = (8192 / n).max(1);
+            let per_task = (8192 / n.max(1)).max(1);
             x.par_chunks(n)
                 .zip(y.par_chunks_mut(n))
                 .zip(mean.par_iter_mut())
@@ -127,6 +130,7 @@ fn layer_norm_impl(
     }
     let dtype = x.dtype();
     let n: usize = normalized_shape.iter().product();
+    let rows: usize = dims[..dims.len() - k].iter().product();
     let mut stat_dims = dims[..dims.len() - k].to_vec();
     stat_dims.extend(std::iter::repeat_n(1, k));
     fn wrap<T: Real>(
@@ -141,8 +145,8 @@ fn layer_norm_impl(
         )
     }
     match dtype {
-        DType::F32 => wrap(dims, &stat_dims, run::<f32>(x, n, weight, bias, eps)),
-        DType::F64 => wrap(dims, &stat_dims, run::<f64>(x, n, weight, bias, eps)),
+        DType::F32 => wrap(dims, &stat_dims, run::<f32>(x, rows, n, weight, bias, eps)),
+        DType::F64 => wrap(dims, &stat_dims, run::<f64>(x, rows, n, weight, bias, eps)),
         DType::F16 | DType::BF16 => {
             let (y, m, r) =
                 layer_norm_impl(&x.to_dtype(DType::F32), normalized_shape, weight, bias, eps);

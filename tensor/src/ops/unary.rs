@@ -95,7 +95,11 @@ fn float_kernel<T: Real>(t: &Tensor, op: UnaryOp) -> Vec<T> {
         UnaryOp::Cos => run!(|x: T| x.cos()),
         UnaryOp::Tanh => run!(|x: T| x.tanh()),
         UnaryOp::Sigmoid => run!(|x: T| one / (one + (-x).exp())),
-        UnaryOp::Relu => run!(|x: T| if x > T::zero() { x } else if x.is_nan() { x } else { T::zero() }),
+        UnaryOp::Relu => run!(|x: T| if x > T::zero() || x.is_nan() {
+            x
+        } else {
+            T::zero()
+        }),
         UnaryOp::Gelu => {
             let inv_sqrt2 = T::c(std::f64::consts::FRAC_1_SQRT_2);
             run!(|x: T| half * x * (one + (x * inv_sqrt2).erf()))
@@ -129,7 +133,9 @@ impl Tensor {
             DType::F32 => Tensor::from_vec(float_kernel::<f32>(self, op), self.shape().clone()),
             DType::F64 => Tensor::from_vec(float_kernel::<f64>(self, op), self.shape().clone()),
             DType::F16 | DType::BF16 => self.to_dtype(DType::F32).unary(op).to_dtype(dtype),
-            DType::I64 if op.keeps_integers() => Tensor::from_vec(int_kernel(self, op), self.shape().clone()),
+            DType::I64 if op.keeps_integers() => {
+                Tensor::from_vec(int_kernel(self, op), self.shape().clone())
+            }
             DType::Bool => panic!("{}: not supported for bool tensors", op.name()),
             _ if op.keeps_integers() => self.to_dtype(DType::I64).unary(op).to_dtype(dtype),
             _ => self.to_dtype(DType::F32).unary(op),
@@ -208,7 +214,10 @@ impl Tensor {
     /// Limits every element to `[min, max]` (`torch.clamp`); either bound may be absent. NaN
     /// stays NaN. Keeps the dtype.
     pub fn clamp(&self, min: Option<f64>, max: Option<f64>) -> Tensor {
-        assert!(min.is_some() || max.is_some(), "clamp: at least one of 'min' or 'max' must not be None");
+        assert!(
+            min.is_some() || max.is_some(),
+            "clamp: at least one of 'min' or 'max' must not be None"
+        );
         let dtype = self.dtype();
         fn run<T: Element>(t: &Tensor, min: Option<f64>, max: Option<f64>) -> Tensor {
             let (src, layout) = t.typed::<T>("clamp");

@@ -69,15 +69,7 @@ impl Tensor {
             DType::F32 => {
                 let x = &t.typed::<f32>("cumsum").0[src_range];
                 Tensor::from_vec(
-                    scan(
-                        x,
-                        len,
-                        inner,
-                        0.0,
-                        f64::from,
-                        f64add,
-                        |a| a as f32,
-                    ),
+                    scan(x, len, inner, 0.0, f64::from, f64add, |a| a as f32),
                     shape,
                 )
             }

@@ -31,7 +31,7 @@ pub(crate) fn exp_f32(x: f32) -> f32 {
     p = p * r + 8.333_452e-3;
     p = p * r + 4.166_579_6e-2;
     p = p * r + 1.666_666_5e-1;
-    p = p * r + 5.000_000_1e-1;
+    p = p * r + 0.5;
     let p = p * r * r + r + 1.0;
     // 2^n as 2^(n/2) · 2^(n - n/2): each half stays a normal float for n in [-150, 129].
     let n1 = n >> 1;

@@ -56,9 +56,10 @@ fn row_generic<T: SoftmaxFloat>(x: &[T], y: &mut [T], log: bool) {
     };
     let s = fold_slice(&sum, y);
     if log {
-        let shift = m + s.ln();
+        // (x - m) - ln s, not x - (m + ln s): the latter loses digits when |m| is large.
+        let ls = s.ln();
         for (d, &v) in y.iter_mut().zip(x) {
-            *d = v - shift;
+            *d = (v - m) - ls;
         }
     } else {
         let inv = T::one() / s;
@@ -114,10 +115,10 @@ fn block<T: SoftmaxFloat>(x: &[T], y: &mut [T], inner: usize, log: bool) {
         }
     }
     if log {
-        let shift: Vec<T> = m.iter().zip(&s).map(|(&mx, &sm)| mx + sm.ln()).collect();
+        let ls: Vec<T> = s.iter().map(|&sm| sm.ln()).collect();
         for (row, out) in x.chunks_exact(inner).zip(y.chunks_exact_mut(inner)) {
-            for ((d, &v), &sh) in out.iter_mut().zip(row).zip(&shift) {
-                *d = v - sh;
+            for (((d, &v), &mx), &l) in out.iter_mut().zip(row).zip(&m).zip(&ls) {
+                *d = (v - mx) - l;
             }
         }
     } else {
