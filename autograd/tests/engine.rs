@@ -97,7 +97,10 @@ fn checkpoint_gives_the_same_gradients_and_reaches_captured_parameters() {
     x.zero_grad();
     w.zero_grad();
     let w2 = w.clone();
-    let seg = checkpoint(move |s| s[0].matmul(&w2).tanh().matmul(&w2), &[x.clone()]);
+    let seg = checkpoint(
+        move |s| s[0].matmul(&w2).tanh().matmul(&w2),
+        std::slice::from_ref(&x),
+    );
     assert_eq!(seg.grad_fn_name(), Some("CheckpointFunctionBackward"));
     seg.sum().backward();
     assert_eq!(x.grad().unwrap().to_vec::<f32>(), gx);

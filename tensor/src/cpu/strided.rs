@@ -14,6 +14,19 @@ fn rows_per_task(row_len: usize) -> usize {
     (8192 / row_len.max(1)).max(1)
 }
 
+/// Calls `fill(first_row, chunk)` over `out` cut into whole rows of `row_len`: one call on
+/// this thread for small outputs, rayon tasks of ~8K elements above [`PARALLEL_THRESHOLD`].
+fn fill_by_rows<U: Send>(out: &mut [U], row_len: usize, fill: impl Fn(usize, &mut [U]) + Sync) {
+    if out.len() >= PARALLEL_THRESHOLD {
+        let per_task = rows_per_task(row_len);
+        out.par_chunks_mut(per_task * row_len)
+            .enumerate()
+            .for_each(|(t, chunk)| fill(t * per_task, chunk));
+    } else {
+        fill(0, out);
+    }
+}
+
 /// Walks rows `rows` of a view whose innermost dim has been split off: `outer` are the sizes of
 /// the other dims and `strides[k]` their strides for operand `k`. Calls `f(row, offsets)` with
 /// the storage offset of each operand at the start of the row.
@@ -98,14 +111,7 @@ where
             },
         );
     };
-    if numel >= PARALLEL_THRESHOLD {
-        let per_task = rows_per_task(row_len);
-        out.par_chunks_mut(per_task * row_len)
-            .enumerate()
-            .for_each(|(t, chunk)| fill(t * per_task, chunk));
-    } else {
-        fill(0, &mut out);
-    }
+    fill_by_rows(&mut out, row_len, fill);
     out
 }
 
@@ -185,13 +191,6 @@ where
             },
         );
     };
-    if numel >= PARALLEL_THRESHOLD {
-        let per_task = rows_per_task(row_len);
-        out.par_chunks_mut(per_task * row_len)
-            .enumerate()
-            .for_each(|(t, chunk)| fill(t * per_task, chunk));
-    } else {
-        fill(0, &mut out);
-    }
+    fill_by_rows(&mut out, row_len, fill);
     out
 }

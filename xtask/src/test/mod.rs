@@ -50,10 +50,7 @@ pub fn run() -> Result<()> {
         println!("{line}");
         totals.add_line(line);
     })?;
-    println!(
-        "xtask test: {} passed, {} failed",
-        totals.passed, totals.failed
-    );
+    println!("xtask: {} passed, {} failed", totals.passed, totals.failed);
     if totals.failed > 0 {
         return Err(XtaskError::Other(format!("{} tests failed", totals.failed)));
     }
