@@ -25,6 +25,17 @@ pub enum DType {
 }
 
 impl DType {
+    /// Every dtype, in declaration order.
+    pub const ALL: [DType; 7] = [
+        DType::F32,
+        DType::F64,
+        DType::F16,
+        DType::BF16,
+        DType::I64,
+        DType::U8,
+        DType::Bool,
+    ];
+
     /// Size of one element in bytes.
     pub fn size_in_bytes(self) -> usize {
         match self {

@@ -34,15 +34,7 @@ fn cat_takes_owned_or_borrowed_tensors() {
 
 #[test]
 fn cat_keeps_every_dtype() {
-    for dtype in [
-        DType::F32,
-        DType::F64,
-        DType::F16,
-        DType::BF16,
-        DType::I64,
-        DType::U8,
-        DType::Bool,
-    ] {
+    for dtype in DType::ALL {
         let a = tensor![[1, 0], [1, 1]].to_dtype(dtype);
         let b = tensor![[0, 1]].to_dtype(dtype);
         let out = Tensor::cat(&[&a, &b], 0usize);

@@ -8,15 +8,7 @@ use index_support::{assert_same, at, cases, lcg, number, strides, unravel, view_
 use kiln_tensor::{DType, Device, Shape, Tensor, tensor};
 use proptest::prelude::*;
 
-const ALL_DTYPES: [DType; 7] = [
-    DType::F32,
-    DType::F64,
-    DType::F16,
-    DType::BF16,
-    DType::I64,
-    DType::U8,
-    DType::Bool,
-];
+const ALL_DTYPES: [DType; 7] = DType::ALL;
 
 #[test]
 fn indexing_ops_match_torch() {

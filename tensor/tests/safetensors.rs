@@ -420,15 +420,7 @@ fn missing_file_is_an_io_error_naming_the_path() {
 }
 
 fn any_dtype() -> impl Strategy<Value = DType> {
-    prop::sample::select(vec![
-        DType::F32,
-        DType::F64,
-        DType::F16,
-        DType::BF16,
-        DType::I64,
-        DType::U8,
-        DType::Bool,
-    ])
+    prop::sample::select(DType::ALL.to_vec())
 }
 
 proptest! {

@@ -180,17 +180,9 @@ fn checked_size(shape: &[u64], dtype: DType) -> Option<(Vec<usize>, u64)> {
 
 /// The Kiln dtype for a safetensors dtype name.
 fn dtype_from_name(name: &str) -> Option<DType> {
-    [
-        DType::F32,
-        DType::F64,
-        DType::F16,
-        DType::BF16,
-        DType::I64,
-        DType::U8,
-        DType::Bool,
-    ]
-    .into_iter()
-    .find(|d| d.safetensors_name() == name)
+    DType::ALL
+        .into_iter()
+        .find(|d| d.safetensors_name() == name)
 }
 
 /// Sorts entries by offset and checks they tile the data section exactly.
