@@ -85,6 +85,22 @@ impl Var {
         *slot = value;
     }
 
+    /// Runs `f` on the value in place (PyTorch's `with torch.no_grad(): p.add_(…)`), e.g. for
+    /// an optimizer that writes through `Tensor::as_mut_slice` when nothing else shares the
+    /// storage. The shape must stay the same; the gradient is kept.
+    pub fn update_value<R>(&self, f: impl FnOnce(&mut Tensor) -> R) -> R {
+        let mut slot = self.inner.value.write().unwrap_or_else(|e| e.into_inner());
+        let shape = slot.shape().clone();
+        let result = f(&mut slot);
+        assert_eq!(
+            &shape,
+            slot.shape(),
+            "update_value: the value changed shape from {shape} to {}",
+            slot.shape()
+        );
+        result
+    }
+
     /// True when gradients are computed for this variable (`requires_grad`).
     pub fn requires_grad(&self) -> bool {
         self.inner.requires_grad.load(Ordering::Relaxed)

@@ -128,6 +128,8 @@ pub trait Element:
     fn to_f64(self) -> f64;
     /// Borrows the elements of a CPU storage of this type, `None` for another dtype.
     fn slice(storage: &CpuStorage) -> Option<&[Self]>;
+    /// The storage's elements, mutably, if it holds this type.
+    fn slice_mut(storage: &mut CpuStorage) -> Option<&mut [Self]>;
     /// Wraps a vector of this type as CPU storage.
     fn into_storage(v: Vec<Self>) -> CpuStorage;
 }
@@ -145,6 +147,12 @@ macro_rules! impl_element {
                 ($to)(self)
             }
             fn slice(storage: &CpuStorage) -> Option<&[Self]> {
+                match storage {
+                    CpuStorage::$dtype(v) => Some(v),
+                    _ => None,
+                }
+            }
+            fn slice_mut(storage: &mut CpuStorage) -> Option<&mut [Self]> {
                 match storage {
                     CpuStorage::$dtype(v) => Some(v),
                     _ => None,

@@ -18,6 +18,7 @@
 //! assert_eq!(a.t().dims(), &[2, 2]);
 //! ```
 
+mod access;
 mod cpu;
 mod creation;
 mod device;
@@ -39,6 +40,7 @@ pub use io::safetensors;
 pub use layout::Layout;
 pub use literal::TensorLiteral;
 pub use ops::binary::{BinaryOp, CompareOp, LogicalOp};
+pub use ops::conv::{Conv1dOptions, Conv2dGrads, Conv2dOptions, Pool1dOptions, Pool2dOptions};
 pub use ops::scalar::Scalar;
 pub use ops::unary::UnaryOp;
 pub use random::{Generator, manual_seed, with_global_generator};

@@ -15,8 +15,8 @@ use crate::storage::{CpuStorage, Storage, with_dtype};
 /// share storage with their source; ops return new tensors and never mutate their inputs.
 #[derive(Clone)]
 pub struct Tensor {
-    storage: Arc<Storage>,
-    layout: Layout,
+    pub(crate) storage: Arc<Storage>,
+    pub(crate) layout: Layout,
 }
 
 impl Tensor {

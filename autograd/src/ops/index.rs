@@ -47,11 +47,37 @@ impl Var {
     /// Embedding lookup: rows of this `[num_embeddings, dim]` table for int64 `ids` of any shape,
     /// giving `[*ids.shape, dim]` (`F.embedding`).
     pub fn embedding(&self, ids: &Tensor) -> Var {
+        self.embedding_padded(ids, None)
+    }
+
+    /// [`Var::embedding`] where the row `padding_idx`, if given, receives no gradient
+    /// (`F.embedding(ids, weight, padding_idx=…)`); repeated ids accumulate their gradients.
+    pub fn embedding_padded(&self, ids: &Tensor, padding_idx: Option<usize>) -> Var {
+        let table = self.value();
+        assert_eq!(
+            table.dim(),
+            2,
+            "embedding: weight must be 2-D, got {}",
+            table.shape()
+        );
+        let width = table.dims()[1];
         let flat = ids.reshape(&[-1]);
-        let rows = self.index_select(0usize, &flat);
-        let mut dims: Vec<isize> = ids.dims().iter().map(|&d| d as isize).collect();
-        dims.push(self.value().dims()[1] as isize);
-        rows.reshape(&dims)
+        let mut out_dims = ids.dims().to_vec();
+        out_dims.push(width);
+        let value = table.index_select(0, &flat).reshape_to(out_dims);
+        record("EmbeddingBackward0", value, &[self], move |g| {
+            let n = flat.numel();
+            let mut rows = g.reshape_to(vec![n, width]);
+            if let Some(pad) = padding_idx {
+                let is_pad = flat.eq_scalar(pad as i64).reshape_to(vec![n, 1]);
+                rows = rows.masked_fill(&is_pad, 0.0);
+            }
+            let index = flat
+                .reshape_to(vec![n, 1])
+                .broadcast_to([n, width])
+                .contiguous();
+            vec![Some(scatter_grad(&table, 0, &index, &rows))]
+        })
     }
 
     /// Sets elements where the bool `mask` is true to `value` (`masked_fill`); no gradient flows

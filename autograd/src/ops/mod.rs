@@ -1,10 +1,12 @@
 //! Differentiable ops on [`Var`](crate::Var), one family per file.
 
 pub(crate) mod binary;
+pub(crate) mod conv;
 pub(crate) mod index;
 pub(crate) mod matmul;
 pub(crate) mod normalization;
 pub(crate) mod operators;
+pub(crate) mod pool;
 pub(crate) mod reduce;
 pub(crate) mod unary;
 pub(crate) mod views;

@@ -1,6 +1,6 @@
 //! Differentiable softmax, log-softmax, layer norm and dropout.
 
-use kiln_tensor::{DType, Dim, Generator, Tensor, with_global_generator};
+use kiln_tensor::{Dim, Generator, Tensor, with_global_generator};
 
 use crate::graph::record;
 use crate::var::Var;
@@ -13,8 +13,7 @@ impl Var {
         let y = x.softmax(d);
         let saved = y.clone();
         record("SoftmaxBackward0", y, &[self], move |g| {
-            let dot = (g * &saved).sum_dim(&[d], true);
-            vec![Some(&saved * &(g - &dot))]
+            vec![Some(saved.softmax_backward(g, d))]
         })
     }
 
@@ -25,8 +24,7 @@ impl Var {
         let y = x.log_softmax(d);
         let saved = y.clone();
         record("LogSoftmaxBackward0", y, &[self], move |g| {
-            let total = g.sum_dim(&[d], true);
-            vec![Some(g - &(&saved.exp() * &total))]
+            vec![Some(saved.log_softmax_backward(g, d))]
         })
     }
 
@@ -46,44 +44,18 @@ impl Var {
         let mut inputs = vec![self];
         inputs.extend(weight);
         inputs.extend(bias);
-        let (has_w, has_b) = (weight.is_some(), bias.is_some());
-        let norm_dims: Vec<i64> = (x.dim() - normalized_shape.len()..x.dim())
-            .map(|d| d as i64)
-            .collect();
-        let lead_dims: Vec<i64> = (0..x.dim() - normalized_shape.len())
-            .map(|d| d as i64)
-            .collect();
-        let n = normalized_shape.iter().product::<usize>() as f64;
+        let has_b = bias.is_some();
+        let normalized_shape = normalized_shape.to_vec();
         record("NativeLayerNormBackward0", y, &inputs, move |g| {
-            let compute = |t: &Tensor| t.to_dtype(DType::promote(t.dtype(), DType::F32));
-            let (xf, gf) = (compute(&x), compute(g));
-            let xhat = &(&xf - &compute(&mean)) * &compute(&rstd);
-            let dxhat = match &w {
-                Some(w) => &gf * &compute(w),
-                None => gf.clone(),
-            };
-            let sum_d = dxhat.sum_dim(&norm_dims, true);
-            let sum_dx = (&dxhat * &xhat).sum_dim(&norm_dims, true);
-            let inner = &(&(&dxhat * n) - &sum_d) - &(&xhat * &sum_dx);
-            let dx = (&(&compute(&rstd) * (1.0 / n)) * &inner).to_dtype(x.dtype());
-            let reduce_lead = |t: Tensor| {
-                if lead_dims.is_empty() {
-                    t
-                } else {
-                    t.sum_dim(&lead_dims, false)
-                }
-            };
+            let (dx, dw, db) =
+                x.layer_norm_backward(g, &mean, &rstd, &normalized_shape, w.as_ref());
             let mut grads = vec![Some(dx)];
             if let Some(w) = &w {
-                grads.push(Some(reduce_lead(&gf * &xhat).to_dtype(w.dtype())));
+                grads.push(Some(dw.to_dtype(w.dtype())));
             }
             if has_b {
-                let dt = if has_w {
-                    grads[1].as_ref().map_or(x.dtype(), Tensor::dtype)
-                } else {
-                    x.dtype()
-                };
-                grads.push(Some(reduce_lead(gf.clone()).to_dtype(dt)));
+                let dtype = b.as_ref().map_or(x.dtype(), Tensor::dtype);
+                grads.push(Some(db.to_dtype(dtype)));
             }
             grads
         })

@@ -2,8 +2,10 @@
 
 pub(crate) mod binary;
 pub(crate) mod combine;
+pub(crate) mod conv;
 pub(crate) mod index;
 pub(crate) mod layer_norm;
+pub(crate) mod layer_norm_backward;
 pub(crate) mod matmul;
 pub(crate) mod operators;
 pub(crate) mod real;

@@ -11,7 +11,7 @@ use crate::workspace::Workspace;
 use summary::Totals;
 
 /// Datasets the test suite reads; fetched before `cargo test` runs.
-pub const TEST_DATASETS: &[&str] = &["minilm", "imdb", "sotu"];
+pub const TEST_DATASETS: &[&str] = &["minilm", "imdb", "sotu", "fashion-mnist"];
 
 /// Installs/fetches what the tests need, runs `cargo test --workspace --all-features`, prints
 /// `xtask test: N passed, N failed`, and fails if cargo or any test did.

@@ -5,6 +5,7 @@
 //! pass, an `exp` pass (vectorised; with AVX2+FMA when the CPU has them) and a scale pass.
 //! Other dims run on `[outer, len, inner]` blocks, vectorised along `inner`.
 
+mod backward;
 mod exp;
 
 use rayon::prelude::*;

@@ -1,0 +1,57 @@
+//! Shared helpers for kiln-nn's fixture tests: reading `{"shape", "data"}` JSON tensors and
+//! comparing with a stated tolerance.
+
+#![allow(dead_code)] // each test binary uses a subset
+
+use std::path::PathBuf;
+
+use kiln_tensor::{DType, Tensor};
+use serde_json::Value;
+
+/// Path of a file in `nn/tests/fixtures`.
+pub fn fixture_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Parses a JSON fixture.
+pub fn read_json(name: &str) -> Value {
+    let text = std::fs::read_to_string(fixture_path(name)).expect("fixture exists");
+    serde_json::from_str(&text).expect("fixture is valid JSON")
+}
+
+/// A `{"shape": [..], "data": [..]}` entry as a tensor of `dtype`.
+pub fn tensor(entry: &Value, dtype: DType) -> Tensor {
+    let shape: Vec<usize> = entry["shape"]
+        .as_array()
+        .expect("shape")
+        .iter()
+        .map(|d| d.as_u64().expect("dim") as usize)
+        .collect();
+    let data: Vec<f64> = entry["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|v| v.as_f64().expect("number"))
+        .collect();
+    Tensor::from_vec(data, shape).to_dtype(dtype)
+}
+
+/// Asserts `actual` matches `expected` in shape and within `|a − e| ≤ atol + rtol·|e|`;
+/// returns the largest absolute difference.
+pub fn assert_close(what: &str, actual: &Tensor, expected: &Tensor, atol: f64, rtol: f64) -> f64 {
+    assert_eq!(actual.dims(), expected.dims(), "{what}: shape");
+    let a = actual.to_vec::<f64>();
+    let e = expected.to_vec::<f64>();
+    let mut worst: f64 = 0.0;
+    for (i, (x, y)) in a.iter().zip(&e).enumerate() {
+        let diff = (x - y).abs();
+        assert!(
+            diff <= atol + rtol * y.abs(),
+            "{what}: element {i}: kiln {x} vs reference {y} (diff {diff:e})"
+        );
+        worst = worst.max(diff);
+    }
+    worst
+}

@@ -1,0 +1,104 @@
+//! Running a fused elementwise update over a parameter, its gradient and its state buffers,
+//! in parallel pieces for large parameters.
+//!
+//! When the optimizer is the only holder of a parameter's contiguous buffer in the compute type
+//! (the usual case between steps), the update is written into it in place, so a step is one
+//! pass over memory with no allocation; otherwise (f16/bf16 parameters, or a value shared with
+//! a live graph or a clone) the new values go into a fresh tensor.
+
+use kiln_autograd::Var;
+use kiln_tensor::Tensor;
+use rayon::prelude::*;
+
+use crate::buffer::Real;
+
+/// Parameters with fewer elements than this are updated on the calling thread.
+pub(crate) const PAR_THRESHOLD: usize = 1 << 15;
+/// Elements per rayon task for large parameters.
+pub(crate) const CHUNK: usize = 1 << 14;
+
+/// Updates `param` in one fused pass: `kernel(bufs, grad)` runs over matching pieces, where
+/// `bufs[0]` holds the parameter's current values (to be overwritten with the new ones) and
+/// `bufs[1..]` the pieces of `state`, and `grad` is the gradient piece, all in the compute type
+/// `T`. Every buffer of `state` is either as long as the parameter or empty (an unused optional
+/// state such as `max_exp_avg_sq` without amsgrad), which reaches the kernel as empty slices.
+/// The new values replace the parameter's value in its own dtype and shape.
+///
+/// Panics if the parameter has no gradient or the gradient's shape differs.
+pub(crate) fn update_param<T, K>(param: &Var, state: Vec<&mut [T]>, kernel: K)
+where
+    T: Real,
+    K: Fn(&mut [&mut [T]], &[T]) + Sync + Send,
+{
+    let _guard = kiln_autograd::no_grad();
+    let grad = param
+        .grad()
+        .expect("optimizer step: parameter has no gradient");
+    let grad = grad.to_dtype(T::DTYPE).contiguous();
+    let g = grad
+        .as_slice::<T>()
+        .expect("contiguous gradient in the compute type");
+    param.update_value(|value| {
+        assert_eq!(
+            grad.shape(),
+            value.shape(),
+            "optimizer step: gradient shape {} differs from parameter shape {}",
+            grad.shape(),
+            value.shape()
+        );
+        debug_assert!(state.iter().all(|b| b.is_empty() || b.len() == g.len()));
+        if let Some(values) = value.as_mut_slice::<T>() {
+            // Sole owner of a contiguous buffer in the compute type: update it in place.
+            run_pieces(values, state, g, &kernel);
+        } else {
+            let mut out = value.to_dtype(T::DTYPE).contiguous().to_vec::<T>();
+            run_pieces(&mut out, state, g, &kernel);
+            *value = Tensor::from_vec(out, value.shape().clone()).to_dtype(value.dtype());
+        }
+    });
+}
+
+/// Splits `values`, each state buffer and `grad` into matching pieces and runs `kernel` on
+/// each, in parallel for large parameters.
+fn run_pieces<T, K>(values: &mut [T], state: Vec<&mut [T]>, grad: &[T], kernel: &K)
+where
+    T: Real,
+    K: Fn(&mut [&mut [T]], &[T]) + Sync + Send,
+{
+    let n = values.len();
+    let chunk = if n < PAR_THRESHOLD { n.max(1) } else { CHUNK };
+    let n_chunks = n.div_ceil(chunk);
+    let mut pieces: Vec<(&[T], Vec<&mut [T]>)> = grad
+        .chunks(chunk)
+        .map(|g| (g, Vec::with_capacity(state.len() + 1)))
+        .collect();
+    for (piece, part) in pieces.iter_mut().zip(values.chunks_mut(chunk)) {
+        piece.1.push(part);
+    }
+    for buf in state {
+        if buf.is_empty() {
+            pieces.iter_mut().for_each(|p| p.1.push(Default::default()));
+        } else {
+            for (piece, part) in pieces.iter_mut().zip(buf.chunks_mut(chunk)) {
+                piece.1.push(part);
+            }
+        }
+    }
+    let run = |(g, mut bufs): (&[T], Vec<&mut [T]>)| kernel(&mut bufs, g);
+    if n_chunks > 1 {
+        pieces.into_par_iter().for_each(run);
+    } else {
+        pieces.into_iter().for_each(run);
+    }
+}
+
+/// PyTorch's `lerp_(end, weight)`: `start + weight * (end - start)` for `weight < 0.5`, else
+/// `end - (end - start) * (1 - weight)`, the form that keeps both ends exact.
+#[inline(always)]
+pub(crate) fn lerp<T: Real>(start: T, end: T, weight: T, one_minus_weight: T, small: bool) -> T {
+    if small {
+        start + weight * (end - start)
+    } else {
+        end - (end - start) * one_minus_weight
+    }
+}
