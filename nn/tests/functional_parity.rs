@@ -5,6 +5,8 @@
 //!
 //! Tolerance (f32 on both sides): |kiln − torch| ≤ 1e-5 + 1e-5·|torch| for every value.
 
+mod support;
+
 use kiln_autograd::Var;
 use kiln_nn::functional::{
     Conv1dOptions, Conv2dOptions, Pool1dOptions, Pool2dOptions, avg_pool1d, avg_pool2d,
@@ -12,25 +14,10 @@ use kiln_nn::functional::{
 };
 use kiln_tensor::{Tensor, tensor};
 use serde_json::Value;
+use support::{assert_close, tensor_of};
 
 const ATOL: f64 = 1e-5;
 const RTOL: f64 = 1e-5;
-
-fn tensor_of(v: &Value) -> Tensor {
-    let shape: Vec<usize> = v["shape"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d.as_u64().unwrap() as usize)
-        .collect();
-    let data = v["data"].as_array().unwrap();
-    if v["dtype"] == "int64" {
-        let ints: Vec<i64> = data.iter().map(|x| x.as_i64().unwrap()).collect();
-        return Tensor::from_vec(ints, shape);
-    }
-    let floats: Vec<f32> = data.iter().map(|x| x.as_f64().unwrap() as f32).collect();
-    Tensor::from_vec(floats, shape)
-}
 
 fn usize_of(v: &Value) -> usize {
     v.as_u64().unwrap() as usize
@@ -93,23 +80,7 @@ fn run(case: &Value, leaves: &[(String, Var)], consts: &Value) -> Var {
 }
 
 fn compare(what: &str, got: &Tensor, want: &Value) -> f64 {
-    let want = tensor_of(want);
-    assert_eq!(got.dims(), want.dims(), "{what}: shape");
-    let mut worst = 0.0f64;
-    for (i, (a, b)) in got
-        .to_vec::<f64>()
-        .into_iter()
-        .zip(want.to_vec::<f64>())
-        .enumerate()
-    {
-        let err = (a - b).abs();
-        assert!(
-            err <= ATOL + RTOL * b.abs(),
-            "{what}[{i}]: kiln {a} vs torch {b} (error {err:e})"
-        );
-        worst = worst.max(err);
-    }
-    worst
+    assert_close(what, got, &tensor_of(want), ATOL, RTOL)
 }
 
 #[test]

@@ -5,6 +5,8 @@
 //!
 //! Tolerance (f32 on both sides): |kiln − torch| ≤ 2e-5 + 2e-5·|torch| for every value.
 
+mod support;
+
 use kiln_autograd::Var;
 use kiln_nn::functional::{KlDivReduction, Reduction};
 use kiln_nn::loss::{
@@ -13,29 +15,10 @@ use kiln_nn::loss::{
 };
 use kiln_tensor::{Tensor, tensor};
 use serde_json::Value;
+use support::tensor_of;
 
 const ATOL: f64 = 2e-5;
 const RTOL: f64 = 2e-5;
-
-/// A fixture tensor (`{"shape", "dtype", "data"}`); `null` data entries become NaN.
-fn tensor_of(v: &Value) -> Tensor {
-    let shape: Vec<usize> = v["shape"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d.as_u64().unwrap() as usize)
-        .collect();
-    let data = v["data"].as_array().unwrap();
-    if v["dtype"] == "int64" {
-        let ints: Vec<i64> = data.iter().map(|x| x.as_i64().unwrap()).collect();
-        return Tensor::from_vec(ints, shape);
-    }
-    let floats: Vec<f32> = data
-        .iter()
-        .map(|x| x.as_f64().map_or(f32::NAN, |f| f as f32))
-        .collect();
-    Tensor::from_vec(floats, shape)
-}
 
 fn reduction(name: &str) -> Reduction {
     match name {

@@ -43,14 +43,13 @@ impl BatchNorm1d {
         affine: bool,
         track_running_stats: bool,
     ) -> BatchNorm1d {
-        let buffer = |t: Tensor| Var::constant(t);
         BatchNorm1d {
             weight: affine.then(|| Var::parameter(Tensor::ones([num_features]))),
             bias: affine.then(|| Var::parameter(Tensor::zeros([num_features]))),
-            running_mean: track_running_stats.then(|| buffer(Tensor::zeros([num_features]))),
-            running_var: track_running_stats.then(|| buffer(Tensor::ones([num_features]))),
+            running_mean: track_running_stats.then(|| Var::constant(Tensor::zeros([num_features]))),
+            running_var: track_running_stats.then(|| Var::constant(Tensor::ones([num_features]))),
             num_batches_tracked: track_running_stats
-                .then(|| buffer(Tensor::zeros_with([], DType::I64, &Default::default()))),
+                .then(|| Var::constant(Tensor::zeros_with([], DType::I64, &Default::default()))),
             num_features,
             eps,
             momentum,

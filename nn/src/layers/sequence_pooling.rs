@@ -45,8 +45,8 @@ pooling!(
     |hidden, mask| max_pooling(hidden, mask)
 );
 pooling!(
-    /// The first (`[CLS]`) token's state; the mask is not needed and only checked by shape
-    /// elsewhere (`pooling_mode_cls_token`).
+    /// The first (`[CLS]`) token's state (`pooling_mode_cls_token`); the mask is ignored and
+    /// taken only so all three poolings have the same signature.
     ClsPooling,
     |hidden, _mask| cls_pooling(hidden)
 );

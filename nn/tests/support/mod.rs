@@ -21,21 +21,30 @@ pub fn read_json(name: &str) -> Value {
     serde_json::from_str(&text).expect("fixture is valid JSON")
 }
 
-/// A `{"shape": [..], "data": [..]}` entry as a tensor of `dtype`.
-pub fn tensor(entry: &Value, dtype: DType) -> Tensor {
+/// A `{"shape": [..], "data": [..]}` fixture entry as a tensor: int64 when the entry says
+/// `"dtype": "int64"`, f32 otherwise; `null` data (a NaN in the reference) becomes NaN.
+pub fn tensor_of(entry: &Value) -> Tensor {
     let shape: Vec<usize> = entry["shape"]
         .as_array()
         .expect("shape")
         .iter()
         .map(|d| d.as_u64().expect("dim") as usize)
         .collect();
-    let data: Vec<f64> = entry["data"]
-        .as_array()
-        .expect("data")
+    let data = entry["data"].as_array().expect("data");
+    if entry["dtype"] == "int64" {
+        let ints: Vec<i64> = data.iter().map(|x| x.as_i64().expect("int")).collect();
+        return Tensor::from_vec(ints, shape);
+    }
+    let floats: Vec<f32> = data
         .iter()
-        .map(|v| v.as_f64().expect("number"))
+        .map(|x| x.as_f64().map_or(f32::NAN, |f| f as f32))
         .collect();
-    Tensor::from_vec(data, shape).to_dtype(dtype)
+    Tensor::from_vec(floats, shape)
+}
+
+/// A fixture entry as a tensor of `dtype`.
+pub fn tensor(entry: &Value, dtype: DType) -> Tensor {
+    tensor_of(entry).to_dtype(dtype)
 }
 
 /// Asserts `actual` matches `expected` in shape and within `|a − e| ≤ atol + rtol·|e|`;
