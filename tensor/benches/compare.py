@@ -133,6 +133,38 @@ def _safetensors_load():
 WORKLOADS["safetensors/load/100MB"] = _safetensors_load
 
 
+# Sparse CSR x dense (tensor/benches/sparse.rs): the same TF-IDF-like [4096, 100000] matrix
+# with 200 values per row at columns (r*1000003 + j*7919) % 100000.
+def _tfidf_like_csr():
+    rows, cols, per_row = 4096, 100_000, 200
+    r = torch.arange(rows, dtype=torch.int64).unsqueeze(1)
+    j = torch.arange(per_row, dtype=torch.int64).unsqueeze(0)
+    col = (r * 1_000_003 + j * 7_919) % cols
+    val = 1.0 / (1.0 + ((r + j) % 7).to(torch.float32))
+    col, order = torch.sort(col, dim=1)
+    val = torch.gather(val, 1, order)
+    crow = torch.arange(0, rows * per_row + 1, per_row, dtype=torch.int64)
+    return torch.sparse_csr_tensor(crow, col.reshape(-1), val.reshape(-1), (rows, cols))
+
+
+def _sparse_mm(n, transposed):
+    def setup():
+        a = _tfidf_like_csr()
+        if transposed:
+            # The transposed view is a CSC tensor; build it outside the timed inference mode.
+            at, g = a.t(), torch.rand(a.shape[0], n)
+            return lambda: torch.sparse.mm(at, g)
+        b = torch.rand(a.shape[1], n)
+        return lambda: torch.sparse.mm(a, b)
+
+    return setup
+
+
+for _n in (1, 64):
+    WORKLOADS[f"sparse_mm/f32/{_n}"] = _sparse_mm(_n, False)
+    WORKLOADS[f"sparse_t_mm/f32/{_n}"] = _sparse_mm(_n, True)
+
+
 def time_workload(setup):
     """Median wall time of one call in nanoseconds, after a warm-up."""
     fn = setup()

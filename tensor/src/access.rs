@@ -12,6 +12,10 @@ impl Tensor {
     /// contiguous CPU tensor of element type `T`; `None` otherwise (call `contiguous()` or
     /// `to_dtype` first). Like `tensor.numpy()` on a contiguous tensor.
     pub fn as_slice<T: Element>(&self) -> Option<&[T]> {
+        #[cfg(feature = "gpu")]
+        if !self.device().is_cpu() {
+            return None;
+        }
         let range = self.layout.contiguous_range()?;
         T::slice(self.cpu_storage()).map(|s| &s[range])
     }
@@ -25,6 +29,8 @@ impl Tensor {
         let storage = Arc::get_mut(&mut self.storage)?;
         match storage {
             Storage::Cpu(cpu) => T::slice_mut(cpu).map(|s| &mut s[range]),
+            #[cfg(feature = "gpu")]
+            Storage::Gpu(_) => None,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Creating tensors: from data, constants, ranges and identity matrices.
 
+use crate::cpu::buffer_pool;
 use crate::device::Device;
 use crate::dtype::{DType, Element};
 use crate::shape::Shape;
@@ -27,7 +28,8 @@ impl Tensor {
     pub fn full_with(shape: impl Into<Shape>, value: f64, dtype: DType, device: &Device) -> Tensor {
         let shape = shape.into();
         with_dtype!(dtype, T, {
-            Tensor::from_vec(vec![T::from_f64(value); shape.numel()], shape).to_device(device)
+            let data = buffer_pool::filled(shape.numel(), T::from_f64(value));
+            Tensor::from_vec(data, shape).to_device(device)
         })
     }
 

@@ -4,9 +4,10 @@
 //! bf16, i64, u8, bool), strided views that share storage, broadcasting elementwise math,
 //! reductions, matmul, fused softmax/layer-norm, seeded random numbers and safetensors I/O.
 //!
-//! Depends on no other Kiln crate (the optional `gpu` backend will come from
-//! `kiln-gpu-kernels`). Math with wrong shapes or dtypes panics with a message naming the op
-//! and the shapes, like std indexing; anything that reads the outside world returns `Result`.
+//! Depends on no other Kiln crate, except `kiln-gpu-kernels` behind the optional `gpu` feature,
+//! which adds `Device::Gpu` tensors whose ops run as WGSL kernels (no silent CPU fallback).
+//! Math with wrong shapes or dtypes panics with a message naming the op and the shapes, like
+//! std indexing; anything that reads the outside world returns `Result`.
 //!
 //! ```
 //! use kiln_tensor::{tensor, Tensor};
@@ -24,16 +25,22 @@ mod creation;
 mod device;
 mod display;
 mod dtype;
+#[cfg(feature = "gpu")]
+mod gpu;
 pub mod io;
 mod layout;
 mod literal;
 mod ops;
 mod random;
 mod shape;
+pub mod sparse;
 mod storage;
 mod tensor;
 mod views;
 
+pub use cpu::buffer_pool::{
+    MIN_POOLED_BYTES, cache_limit, cached_bytes, empty_cache, set_cache_limit,
+};
 pub use device::Device;
 pub use dtype::{DType, Element};
 pub use io::safetensors;
@@ -45,5 +52,6 @@ pub use ops::scalar::Scalar;
 pub use ops::unary::UnaryOp;
 pub use random::{Generator, manual_seed, with_global_generator};
 pub use shape::{Dim, Shape};
+pub use sparse::{CsrTensor, SparseError};
 pub use storage::CpuStorage;
 pub use tensor::Tensor;

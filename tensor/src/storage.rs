@@ -63,18 +63,53 @@ impl CpuStorage {
 pub(crate) enum Storage {
     /// Host memory.
     Cpu(CpuStorage),
+    /// A buffer on a wgpu adapter.
+    #[cfg(feature = "gpu")]
+    Gpu(crate::gpu::GpuStorage),
+}
+
+impl CpuStorage {
+    /// Hands the elements to the buffer cache (see [`crate::cpu::buffer_pool`]), leaving this
+    /// storage empty.
+    fn recycle(&mut self) {
+        use crate::cpu::buffer_pool::recycle;
+        match self {
+            CpuStorage::F32(v) => recycle(std::mem::take(v)),
+            CpuStorage::F64(v) => recycle(std::mem::take(v)),
+            CpuStorage::F16(v) => recycle(std::mem::take(v)),
+            CpuStorage::BF16(v) => recycle(std::mem::take(v)),
+            CpuStorage::I64(v) => recycle(std::mem::take(v)),
+            CpuStorage::U8(v) => recycle(std::mem::take(v)),
+            CpuStorage::Bool(v) => recycle(std::mem::take(v)),
+        }
+    }
+}
+
+/// The last tensor sharing a storage is gone: large host buffers go back to the cache.
+impl Drop for Storage {
+    fn drop(&mut self) {
+        match self {
+            Storage::Cpu(s) => s.recycle(),
+            #[cfg(feature = "gpu")]
+            Storage::Gpu(_) => {}
+        }
+    }
 }
 
 impl Storage {
     pub(crate) fn dtype(&self) -> DType {
         match self {
             Storage::Cpu(s) => s.dtype(),
+            #[cfg(feature = "gpu")]
+            Storage::Gpu(g) => g.dtype,
         }
     }
 
     pub(crate) fn device(&self) -> Device {
         match self {
             Storage::Cpu(_) => Device::Cpu,
+            #[cfg(feature = "gpu")]
+            Storage::Gpu(g) => Device::Gpu(g.ordinal),
         }
     }
 }

@@ -47,12 +47,16 @@ impl Tensor {
     pub(crate) fn cpu_storage(&self) -> &CpuStorage {
         match &*self.storage {
             Storage::Cpu(s) => s,
+            #[cfg(feature = "gpu")]
+            Storage::Gpu(g) => panic!("this op is not implemented for gpu:{} tensors", g.ordinal),
         }
     }
 
     /// The elements' storage slice and layout, checking the dtype. Panics naming `op` when the
     /// tensor holds another dtype.
     pub(crate) fn typed<T: Element>(&self, op: &str) -> (&[T], &Layout) {
+        #[cfg(feature = "gpu")]
+        crate::gpu::reject(self, op);
         let slice = T::slice(self.cpu_storage()).unwrap_or_else(|| {
             panic!("{op}: expected a {} tensor, got {}", T::DTYPE, self.dtype())
         });
@@ -116,6 +120,10 @@ impl Tensor {
 
     /// A row-major copy if the tensor is a strided view, else `self` (`contiguous()`).
     pub fn contiguous(&self) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::contiguous(self) {
+            return out;
+        }
         if self.layout.is_contiguous()
             && self.layout.offset() == 0
             && self.numel() == self.cpu_storage().len()
@@ -132,6 +140,10 @@ impl Tensor {
     /// Converts every element to `dtype` (`Tensor.to(dtype)`): floats to integers truncate toward
     /// zero, anything to bool is `!= 0`. Returns `self` when the dtype already matches.
     pub fn to_dtype(&self, dtype: DType) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::to_dtype(self, dtype) {
+            return out;
+        }
         if dtype == self.dtype() {
             return self.clone();
         }
@@ -146,13 +158,23 @@ impl Tensor {
 
     /// Moves the tensor to `device` (`Tensor.to(device)`); a no-op when it is already there.
     pub fn to_device(&self, device: &Device) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::to_device(self, device) {
+            return out;
+        }
         match device {
             Device::Cpu => self.clone(),
+            #[cfg(feature = "gpu")]
+            Device::Gpu(_) => unreachable!("gpu moves return above"),
         }
     }
 
     /// All elements in row-major order, converted to `T` (`Tensor.tolist()` flattened).
     pub fn to_vec<T: Element>(&self) -> Vec<T> {
+        #[cfg(feature = "gpu")]
+        if !self.device().is_cpu() {
+            return self.to_device(&Device::Cpu).to_vec();
+        }
         let t = self.to_dtype(T::DTYPE);
         let (src, layout) = t.typed::<T>("to_vec");
         match layout.contiguous_range() {

@@ -1,6 +1,8 @@
 //! Byte-level BPE training (vocab 30000, min_frequency 2) on ≥ 20 MB of English: the State of
 //! the Union addresses followed by IMDB reviews; compare with `benches/compare.py`.
-//! Needs `cargo xtask fetch sotu imdb`; threads from `KILN_BENCH_THREADS` (default 2).
+//! Needs `cargo xtask fetch sotu imdb`; threads from `KILN_BENCH_THREADS` (default 2). Also prints
+//! the resident-set high-water mark over the training runs (Linux), which `cargo xtask bench`
+//! puts beside the reference's.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kiln_text::Tokenizer;
@@ -8,6 +10,10 @@ use kiln_text::models::{Bpe, BpeConfig, BpeTrainer, Model, Trainer, Vocab};
 use kiln_text::pre_tokenizers::{ByteLevel, PreTokenizer, bytes_to_chars};
 use std::path::PathBuf;
 use std::time::Duration;
+
+#[path = "support/peak_rss.rs"]
+mod peak_rss;
+use peak_rss::PeakRss;
 
 /// Corpus size: sotu, then IMDB reviews until this many bytes (compare.py does the same).
 const TARGET_BYTES: usize = 20_000_000;
@@ -85,6 +91,7 @@ fn bench(c: &mut Criterion) {
         .build()
         .expect("pool");
 
+    let peak = PeakRss::start();
     let mut g = c.benchmark_group("bpe");
     g.throughput(Throughput::Bytes(bytes as u64));
     g.sample_size(10);
@@ -98,6 +105,8 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.finish();
+    // The peak over every iteration above.
+    peak.report("bpe/train/sotu-imdb-20MB");
 }
 
 criterion_group!(benches, bench);

@@ -6,6 +6,10 @@ and prints one JSON object per line:
 The thread count comes from KILN_BENCH_THREADS (default 2). Data comes from the Kiln cache
 ($KILN_CACHE or ~/.cache/kiln; `cargo xtask fetch minilm imdb sotu`).
 
+For the workloads in PEAK_MEMORY it also prints, from a fresh process,
+    {"id": ..., "peak_rss_bytes": <int>, "baseline_rss_bytes": <int>, "reference": "..."}
+the resident-set high-water mark of three runs after loading the data (as the Rust benches do).
+
 Each workload is a function in WORKLOADS (id -> function returning the median in ns, or None
 when its data is missing); add a workload by adding an entry.
 """
@@ -88,8 +92,31 @@ def bpe_train_corpus():
     return lines
 
 
-def bpe_train():
-    """Byte-level BPE, vocab 30000, min_frequency 2, 4 special tokens, byte alphabet."""
+def proc_status_bytes(field):
+    """A field of /proc/self/status (VmRSS, VmHWM) in bytes, or None off Linux."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def reset_peak_rss():
+    """Resets the resident-set high-water mark (Linux >= 4.0); returns the resident set now."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        return None
+    return proc_status_bytes("VmRSS")
+
+
+def bpe_train_run():
+    """One byte-level BPE training (vocab 30000, min_frequency 2, 4 special tokens, byte
+    alphabet) as a callable, or None when the data is missing."""
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
     lines = bpe_train_corpus()
@@ -105,7 +132,12 @@ def bpe_train():
             initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
         tok.train_from_iterator(lines, trainer=trainer)
 
-    return median_ns(run, runs=3)
+    return run
+
+
+def bpe_train():
+    run = bpe_train_run()
+    return None if run is None else median_ns(run, runs=3)
 
 
 def tokenizers_ref():
@@ -135,15 +167,20 @@ def vectorizer_documents(n_docs=5000, doc_bytes=1024):
     return docs
 
 
-def tfidf_fit_transform_ngram13():
-    """TfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True).fit_transform (single-threaded)."""
+def tfidf_fit_transform_ngram13_run():
+    """TfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True).fit_transform (single-threaded)
+    as a callable, or None when the data is missing."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     docs = vectorizer_documents()
     if docs is None:
         return None
-    return median_ns(
-        lambda: TfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True).fit_transform(docs), runs=3)
+    return lambda: TfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True).fit_transform(docs)
+
+
+def tfidf_fit_transform_ngram13():
+    run = tfidf_fit_transform_ngram13_run()
+    return None if run is None else median_ns(run, runs=3)
 
 
 def count_fit_transform_default():
@@ -182,7 +219,35 @@ WORKLOADS = {
 }
 
 
+# Workloads whose peak resident memory is also measured, each in a fresh process (like the
+# criterion bench binaries): id -> function returning a callable that runs it once.
+PEAK_MEMORY = {
+    "bpe/train/sotu-imdb-20MB": bpe_train_run,
+    "vectorizers/tfidf_fit_transform_ngram13_sublinear/imdb5000": tfidf_fit_transform_ngram13_run,
+}
+
+
+def measure_peak_memory(wid):
+    """Loads the workload's data, resets the high-water mark, runs it 3 times and prints
+    {"id", "peak_rss_bytes", "baseline_rss_bytes", "reference"} (see xtask/src/bench/memory.rs)."""
+    run = PEAK_MEMORY[wid]()
+    if run is None:
+        return
+    baseline = reset_peak_rss()
+    for _ in range(3):
+        run()
+    peak = proc_status_bytes("VmHWM")
+    if baseline is not None and peak is not None:
+        print(json.dumps({"id": wid, "peak_rss_bytes": peak, "baseline_rss_bytes": baseline,
+                          "reference": WORKLOADS[wid][1]()}), flush=True)
+
+
 def main():
+    if sys.argv[1:2] == ["--peak-memory"]:
+        measure_peak_memory(sys.argv[2])
+        return
+    import subprocess
+
     only = sys.argv[1:]
     for wid, (fn, ref) in WORKLOADS.items():
         if only and not any(o in wid for o in only):
@@ -192,6 +257,8 @@ def main():
             print(f"skipped {wid}: data missing", file=sys.stderr)
             continue
         print(json.dumps({"id": wid, "median_ns": float(ns), "reference": ref()}), flush=True)
+        if wid in PEAK_MEMORY:
+            subprocess.run([sys.executable, __file__, "--peak-memory", wid], check=True)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 //! Workload (mirrored in `benches/compare.py`): reviews in the order
 //! neg 0, pos 0, neg 1, pos 1, ... (indices `i` and `25000 + i` of
 //! `imdb/reviews.json`), each longer than 1024 bytes cut at its last ASCII
-//! space at or before byte 1024, first 5,000 documents.
+//! space at or before byte 1024, first 5,000 documents. Also prints the peak resident memory of
+//! the TF-IDF fit_transform runs (see `support/peak_rss.rs`).
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -11,6 +12,10 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kiln_text::vectorizers::{CountVectorizer, TfidfVectorizer};
+
+#[path = "support/peak_rss.rs"]
+mod peak_rss;
+use peak_rss::PeakRss;
 
 const N_DOCS: usize = 5000;
 const DOC_BYTES: usize = 1024;
@@ -57,6 +62,7 @@ fn bench_vectorizers(c: &mut Criterion) {
         .sample_size(10)
         .measurement_time(Duration::from_secs(8));
     group.throughput(Throughput::Bytes(bytes as u64));
+    let peak = PeakRss::start();
     group.bench_function("tfidf_fit_transform_ngram13_sublinear/imdb5000", |b| {
         b.iter(|| {
             let mut tv = TfidfVectorizer::new()
@@ -65,6 +71,7 @@ fn bench_vectorizers(c: &mut Criterion) {
             black_box(tv.fit_transform::<f64>(&docs).unwrap())
         })
     });
+    peak.report("vectorizers/tfidf_fit_transform_ngram13_sublinear/imdb5000");
     group.bench_function("count_fit_transform_default/imdb5000", |b| {
         b.iter(|| {
             let mut cv = CountVectorizer::new();

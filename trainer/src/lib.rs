@@ -1,1 +1,8 @@
-//! kiln-trainer: a Hugging Face-style `Trainer` over every other Kiln crate; not written yet (this crate is empty).
+//! # kiln-trainer
+//!
+//! Training and evaluation on top of the other Kiln crates. So far it holds [`metrics`]:
+//! scikit-learn's classification metrics (`accuracy_score`, `precision_recall_fscore_support`,
+//! `roc_auc_score`, `confusion_matrix`, `classification_report`) with identical numbers and
+//! report text. The Hugging Face-style `Trainer` is not written yet.
+
+pub mod metrics;

@@ -8,6 +8,7 @@ pub(crate) mod normalization;
 pub(crate) mod operators;
 pub(crate) mod pool;
 pub(crate) mod reduce;
+pub(crate) mod sparse;
 pub(crate) mod unary;
 pub(crate) mod views;
 

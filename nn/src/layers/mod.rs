@@ -20,6 +20,7 @@ mod embedding;
 mod flatten;
 mod layer_norm;
 mod linear;
+mod linear_sparse;
 mod module_list;
 mod pool;
 mod sequence_pooling;

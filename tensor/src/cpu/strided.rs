@@ -3,6 +3,7 @@
 
 use rayon::prelude::*;
 
+use crate::cpu::buffer_pool;
 use crate::layout::{Layout, coalesce};
 
 /// Element count above which kernels split work across rayon threads. Below it, a kernel runs
@@ -76,23 +77,25 @@ pub(crate) fn for_each_row<const K: usize>(
 pub(crate) fn map1<T, U, F>(src: &[T], layout: &Layout, f: F) -> Vec<U>
 where
     T: Copy + Send + Sync,
-    U: Copy + Default + Send + Sync,
+    U: Copy + Default + Send + Sync + 'static,
     F: Fn(T) -> U + Sync + Send,
 {
     let numel = layout.shape().numel();
     if let Some(range) = layout.contiguous_range() {
         let src = &src[range];
-        return if numel >= PARALLEL_THRESHOLD {
-            src.par_iter().with_min_len(4096).map(|&x| f(x)).collect()
+        let mut out = buffer_pool::with_capacity(numel);
+        if numel >= PARALLEL_THRESHOLD {
+            out.par_extend(src.par_iter().with_min_len(4096).map(|&x| f(x)));
         } else {
-            src.iter().map(|&x| f(x)).collect()
-        };
+            out.extend(src.iter().map(|&x| f(x)));
+        }
+        return out;
     }
     let (dims, strides) = layout.coalesced();
     let (outer, inner) = dims.split_at(dims.len() - 1);
     let (outer_strides, inner_stride) = strides.split_at(strides.len() - 1);
     let (row_len, inner_stride) = (inner[0], inner_stride[0]);
-    let mut out = vec![U::default(); numel];
+    let mut out = buffer_pool::scratch(numel, U::default());
     if numel == 0 {
         return out;
     }
@@ -121,23 +124,26 @@ pub(crate) fn map2<A, B, U, F>(a: &[A], la: &Layout, b: &[B], lb: &Layout, f: F)
 where
     A: Copy + Send + Sync,
     B: Copy + Send + Sync,
-    U: Copy + Default + Send + Sync,
+    U: Copy + Default + Send + Sync + 'static,
     F: Fn(A, B) -> U + Sync + Send,
 {
     let numel = la.shape().numel();
     if let (Some(ra), Some(rb)) = (la.contiguous_range(), lb.contiguous_range()) {
         let (a, b) = (&a[ra], &b[rb]);
-        return if numel >= PARALLEL_THRESHOLD {
-            a.par_iter()
-                .zip(b.par_iter())
-                .with_min_len(4096)
-                .map(|(&x, &y)| f(x, y))
-                .collect()
+        let mut out = buffer_pool::with_capacity(numel);
+        if numel >= PARALLEL_THRESHOLD {
+            out.par_extend(
+                a.par_iter()
+                    .zip(b.par_iter())
+                    .with_min_len(4096)
+                    .map(|(&x, &y)| f(x, y)),
+            );
         } else {
-            a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect()
-        };
+            out.extend(a.iter().zip(b).map(|(&x, &y)| f(x, y)));
+        }
+        return out;
     }
-    let mut out = vec![U::default(); numel];
+    let mut out = buffer_pool::scratch(numel, U::default());
     let Some((dims, strides)) = coalesce(la.dims(), &[la.strides(), lb.strides()]) else {
         // 0-d: a single element.
         out[0] = f(a[la.offset()], b[lb.offset()]);

@@ -244,6 +244,10 @@ impl Tensor {
 
     /// Applies an arithmetic op with broadcasting and PyTorch's type promotion.
     pub fn binary(&self, other: &Tensor, op: BinaryOp) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::binary(self, other, op) {
+            return out;
+        }
         self.arith_in(other, op, self.arith_dtype(other, op))
     }
 
@@ -256,6 +260,10 @@ impl Tensor {
         scalar_first: bool,
     ) -> Tensor {
         let scalar = scalar.into();
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::binary_scalar(self, scalar, op, scalar_first) {
+            return out;
+        }
         let mut dtype = scalar.result_dtype(self.dtype());
         if op == BinaryOp::Div && !dtype.is_float() {
             dtype = DType::F32;
@@ -270,6 +278,10 @@ impl Tensor {
 
     /// Compares elementwise with broadcasting, in the promoted dtype; returns bool.
     pub fn compare(&self, other: &Tensor, op: CompareOp) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::compare(self, other, op) {
+            return out;
+        }
         let compute = DType::promote(self.dtype(), other.dtype()).compute_dtype();
         let (a, b) = (self.to_dtype(compute), other.to_dtype(compute));
         with_dtype!(compute, T, { compare_kernel::<T>(&a, &b, op) })
@@ -284,6 +296,10 @@ impl Tensor {
 
     /// Combines truth values elementwise with broadcasting; returns bool.
     pub fn logical(&self, other: &Tensor, op: LogicalOp) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::logical(self, other, op) {
+            return out;
+        }
         let (a, b) = (self.to_dtype(DType::Bool), other.to_dtype(DType::Bool));
         let (shape, la, lb) = broadcast_layouts(&a, &b, "logical");
         let (sa, _) = a.typed::<bool>("logical");

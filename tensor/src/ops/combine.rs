@@ -4,6 +4,7 @@ use std::borrow::Borrow;
 
 use rayon::prelude::*;
 
+use crate::cpu::buffer_pool;
 use crate::cpu::strided::PARALLEL_THRESHOLD;
 use crate::dtype::{DType, Element};
 use crate::ops::index::check_same_device;
@@ -115,7 +116,8 @@ fn cat_cpu<T: Element>(parts: &[Tensor], outer: usize, out_dims: Vec<usize>) -> 
         starts.push(starts.last().copied().unwrap_or(0) + s.len() / outer.max(1));
     }
     let row_len = *starts.last().expect("at least one start");
-    let mut out = vec![T::default(); outer * row_len];
+    // Every element is overwritten, so a reused buffer need not be zeroed.
+    let mut out = buffer_pool::scratch(outer * row_len, T::default());
     let fill = |mut pos: usize, chunk: &mut [T]| {
         let mut done = 0;
         while done < chunk.len() {

@@ -2,6 +2,8 @@
 
 use rayon::prelude::*;
 
+use crate::cpu::buffer_pool;
+use crate::cpu::simd::avx2_kernel;
 use crate::cpu::strided::PARALLEL_THRESHOLD;
 use crate::dtype::DType;
 use crate::ops::real::Real;
@@ -10,8 +12,8 @@ use crate::tensor::Tensor;
 
 /// Normalises one row into `y` and returns its `(mean, rstd)`: biased variance, two passes
 /// (mean, then squared deviations) with pairwise sums.
-#[inline]
-fn row<T: Real>(x: &[T], y: &mut [T], w: Option<&[T]>, b: Option<&[T]>, eps: T) -> (T, T) {
+#[inline(always)]
+fn row_generic<T: Real>(x: &[T], y: &mut [T], w: Option<&[T]>, b: Option<&[T]>, eps: T) -> (T, T) {
     let n = T::c(x.len() as f64);
     let sum = FnFold {
         identity: T::zero(),
@@ -51,6 +53,40 @@ fn row<T: Real>(x: &[T], y: &mut [T], w: Option<&[T]>, b: Option<&[T]>, eps: T) 
     (mean, rstd)
 }
 
+avx2_kernel! {
+    /// The f32 row kernel, AVX2+FMA where the CPU has it.
+    fn row_f32(
+        x: &[f32],
+        y: &mut [f32],
+        w: Option<&[f32]>,
+        b: Option<&[f32]>,
+        eps: f32,
+    ) -> (f32, f32) = row_generic::<f32>;
+}
+
+/// One row, with the widest vector code the CPU runs.
+trait NormRow: Real {
+    fn row(
+        x: &[Self],
+        y: &mut [Self],
+        w: Option<&[Self]>,
+        b: Option<&[Self]>,
+        eps: Self,
+    ) -> (Self, Self);
+}
+
+impl NormRow for f32 {
+    fn row(x: &[f32], y: &mut [f32], w: Option<&[f32]>, b: Option<&[f32]>, eps: f32) -> (f32, f32) {
+        row_f32(x, y, w, b, eps)
+    }
+}
+
+impl NormRow for f64 {
+    fn row(x: &[f64], y: &mut [f64], w: Option<&[f64]>, b: Option<&[f64]>, eps: f64) -> (f64, f64) {
+        row_generic(x, y, w, b, eps)
+    }
+}
+
 /// A parameter (weight or bias) as a contiguous vector in the compute type.
 fn param<T: Real>(p: Option<&Tensor>) -> Option<Vec<T>> {
     p.map(|p| p.to_vec::<T>())
@@ -60,7 +96,7 @@ fn param<T: Real>(p: Option<&Tensor>) -> Option<Vec<T>> {
 type RowItem<'a, T> = (((&'a [T], &'a mut [T]), &'a mut T), &'a mut T);
 
 /// Layer norm in `T` over `rows` rows of `n`; returns `(y, mean, rstd)` as flat vectors.
-fn run<T: Real>(
+fn run<T: NormRow>(
     x: &Tensor,
     rows: usize,
     n: usize,
@@ -73,12 +109,12 @@ fn run<T: Real>(
     let x = &src[layout.contiguous_range().expect("contiguous")];
     let (w, b) = (param::<T>(w), param::<T>(b));
     let (w, b, eps) = (w.as_deref(), b.as_deref(), T::c(eps));
-    let mut y = vec![T::zero(); x.len()];
+    let mut y = buffer_pool::scratch(x.len(), T::zero());
     let mut mean = vec![T::nan(); rows];
     let mut rstd = vec![T::nan(); rows];
     if n > 0 {
         let each = |(((xr, yr), m), r): RowItem<'_, T>| {
-            (*m, *r) = row(xr, yr, w, b, eps);
+            (*m, *r) = T::row(xr, yr, w, b, eps);
         };
         if x.len() >= PARALLEL_THRESHOLD {
             let per_task = (8192 / n.max(1)).max(1);
@@ -127,6 +163,10 @@ fn layer_norm_impl(
                 p.shape()
             );
         }
+    }
+    #[cfg(feature = "gpu")]
+    if let Some(out) = crate::gpu::layer_norm(x, normalized_shape, weight, bias, eps) {
+        return out;
     }
     let dtype = x.dtype();
     let n: usize = normalized_shape.iter().product();

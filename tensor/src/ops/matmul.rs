@@ -1,5 +1,6 @@
 //! Matrix products with PyTorch's rules: `matmul`, `mm`, `bmm`, `dot`, `outer`, `matrix_power`.
 
+use crate::cpu::buffer_pool;
 use crate::cpu::gemm::{Gemm, MatRef, batched_gemm};
 use crate::cpu::strided::for_each_row;
 use crate::dtype::{DType, Element};
@@ -100,7 +101,7 @@ fn matmul_cpu<T: Element + Gemm>(a: &Tensor, b: &Tensor, p: &Plan) -> Vec<T> {
     let (m, n, k) = p.mnk;
     let nb = p.batch.len();
     let batch: usize = p.batch.iter().product();
-    let mut out = vec![T::default(); batch * m * n];
+    let mut out = buffer_pool::scratch(batch * m * n, T::default());
     if out.is_empty() {
         return out;
     }
@@ -167,6 +168,10 @@ impl Tensor {
     /// f16/bf16 are multiplied in f32 and rounded once at the end; i64/u8 wrap on overflow.
     /// Panics naming the shapes when the inner dims differ or batch dims do not broadcast.
     pub fn matmul(&self, other: &Tensor) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::matmul(self, other) {
+            return out;
+        }
         let p = plan(self, other, "matmul");
         match self.dtype() {
             DType::F32 => Tensor::from_vec(matmul_cpu::<f32>(self, other, &p), p.out_shape),

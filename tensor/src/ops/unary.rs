@@ -1,5 +1,6 @@
 //! Elementwise unary math: `exp`, `log`, activations, `clamp`, …
 
+use crate::cpu::erf::{self, ErfKernel};
 use crate::cpu::strided::map1;
 use crate::dtype::{DType, Element};
 use crate::ops::real::Real;
@@ -48,6 +49,16 @@ impl UnaryOp {
     /// True for ops that keep an integer tensor's dtype (others promote integers to f32).
     fn keeps_integers(self) -> bool {
         matches!(self, UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Relu)
+    }
+
+    /// The vectorised f32 kernel for the erf family, if `self` is one of it.
+    fn erf_kernel(self) -> Option<ErfKernel> {
+        match self {
+            UnaryOp::Erf => Some(ErfKernel::Erf),
+            UnaryOp::Gelu => Some(ErfKernel::Gelu),
+            UnaryOp::GeluTanh => Some(ErfKernel::GeluTanh),
+            _ => None,
+        }
     }
 
     fn name(self) -> &'static str {
@@ -128,7 +139,15 @@ impl Tensor {
     /// Applies a pointwise function. Float tensors keep their dtype (f16/bf16 compute in f32);
     /// integer tensors keep theirs for `neg`/`abs`/`relu` and become f32 otherwise, like PyTorch.
     pub fn unary(&self, op: UnaryOp) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::unary(self, op) {
+            return out;
+        }
         let dtype = self.dtype();
+        if let (DType::F32, Some(kernel)) = (dtype, op.erf_kernel()) {
+            let (src, layout) = self.typed::<f32>(op.name());
+            return Tensor::from_vec(erf::apply(kernel, src, layout), self.shape().clone());
+        }
         match dtype {
             DType::F32 => Tensor::from_vec(float_kernel::<f32>(self, op), self.shape().clone()),
             DType::F64 => Tensor::from_vec(float_kernel::<f64>(self, op), self.shape().clone()),
@@ -218,6 +237,10 @@ impl Tensor {
             min.is_some() || max.is_some(),
             "clamp: at least one of 'min' or 'max' must not be None"
         );
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::clamp(self, min, max) {
+            return out;
+        }
         let dtype = self.dtype();
         fn run<T: Element>(t: &Tensor, min: Option<f64>, max: Option<f64>) -> Tensor {
             let (src, layout) = t.typed::<T>("clamp");
@@ -246,6 +269,10 @@ impl Tensor {
 
     /// Elementwise logical NOT of the truth values (`torch.logical_not`); returns bool.
     pub fn logical_not(&self) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::logical_not(self) {
+            return out;
+        }
         let b = self.to_dtype(DType::Bool);
         let (src, layout) = b.typed::<bool>("logical_not");
         Tensor::from_vec(map1(src, layout, |x: bool| !x), self.shape().clone())

@@ -8,6 +8,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
+use crate::bench::memory::{self, PeakMemory};
 use crate::error::{Result, XtaskError};
 use crate::process;
 use crate::workspace::Package;
@@ -62,7 +63,11 @@ fn parse_object(text: &str) -> std::result::Result<Reference, String> {
 
 /// Makes the venv at `venv` (once) with the package's reference requirements installed, then
 /// runs its `compare.py` with `KILN_BENCH_THREADS=threads` and returns what it measured.
-pub fn run(package: &Package, venv: &Path, threads: usize) -> Result<Vec<Reference>> {
+pub fn run(
+    package: &Package,
+    venv: &Path,
+    threads: usize,
+) -> Result<(Vec<Reference>, Vec<PeakMemory>)> {
     let python = ensure_venv(package, venv)?;
     let mut cmd = Command::new(&python);
     cmd.arg(script(package))
@@ -74,18 +79,29 @@ pub fn run(package: &Package, venv: &Path, threads: usize) -> Result<Vec<Referen
     );
     let command = process::describe(&cmd);
     let mut references = Vec::new();
+    let mut peaks = Vec::new();
     let mut problems = Vec::new();
-    let status = process::stream_lines(&mut cmd, |line| match parse_line(line) {
-        None => println!("{line}"),
-        Some(Ok(reference)) => {
-            println!(
-                "[xtask] reference {}: {}",
-                reference.id,
-                crate::bench::units::time(reference.median_ns)
-            );
-            references.push(reference);
+    let status = process::stream_lines(&mut cmd, |line| {
+        if let Some(peak) = memory::parse_line(line) {
+            println!("{line}");
+            match peak {
+                Ok(peak) => peaks.push(peak),
+                Err(problem) => problems.push(problem),
+            }
+            return;
         }
-        Some(Err(problem)) => problems.push(problem),
+        match parse_line(line) {
+            None => println!("{line}"),
+            Some(Ok(reference)) => {
+                println!(
+                    "[xtask] reference {}: {}",
+                    reference.id,
+                    crate::bench::units::time(reference.median_ns)
+                );
+                references.push(reference);
+            }
+            Some(Err(problem)) => problems.push(problem),
+        }
     })?;
     process::check(status, command.clone(), String::new())?;
     if let Some(problem) = problems.first() {
@@ -94,7 +110,7 @@ pub fn run(package: &Package, venv: &Path, threads: usize) -> Result<Vec<Referen
             message: problem.clone(),
         });
     }
-    Ok(references)
+    Ok((references, peaks))
 }
 
 /// Creates the venv if needed and installs the package's requirements unless the same list

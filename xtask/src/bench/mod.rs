@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod criterion;
+pub mod memory;
 pub mod report;
 pub mod units;
 
@@ -23,6 +24,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let start = SystemTime::now() - Duration::from_secs(1);
     let venv = workspace.target_dir.join("bench-venv");
     let mut references = Vec::new();
+    let (mut kiln_peaks, mut reference_peaks) = (Vec::new(), Vec::new());
     for package in &packages {
         let mut cmd = process::cargo();
         cmd.args(["bench", "-p", &package.name, "--benches"])
@@ -33,10 +35,12 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             process::describe(&cmd),
             args.threads
         );
-        process::run(&mut cmd)?;
+        kiln_peaks.extend(run_benches(&mut cmd)?);
         if args.compare {
             if compare::script(package).is_file() {
-                references.extend(compare::run(package, &venv, args.threads)?);
+                let (timings, peaks) = compare::run(package, &venv, args.threads)?;
+                references.extend(timings);
+                reference_peaks.extend(peaks);
             } else {
                 crate::say!(
                     "{} has no benches/compare.py: no reference for it",
@@ -64,6 +68,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             ""
         }
     );
+    text.push_str(&memory::table(&kiln_peaks, &reference_peaks));
     let orphans = report::unmatched(&results, &references);
     if !orphans.is_empty() {
         text.push_str(&format!(
@@ -76,6 +81,30 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     println!("\n{text}");
     crate::say!("report written to {}", path.display());
     Ok(())
+}
+
+/// Runs `cargo bench`, echoing its output, and returns the peak-memory lines the benches
+/// printed (see [`memory`]).
+fn run_benches(cmd: &mut std::process::Command) -> Result<Vec<memory::PeakMemory>> {
+    let command = process::describe(cmd);
+    let mut peaks = Vec::new();
+    let mut problems = Vec::new();
+    let status = process::stream_lines(cmd, |line| {
+        println!("{line}");
+        match memory::parse_line(line) {
+            Some(Ok(peak)) => peaks.push(peak),
+            Some(Err(problem)) => problems.push(problem),
+            None => {}
+        }
+    })?;
+    process::check(status, command.clone(), String::new())?;
+    match problems.into_iter().next() {
+        Some(message) => Err(XtaskError::Parse {
+            origin: command,
+            message,
+        }),
+        None => Ok(peaks),
+    }
 }
 
 /// The packages to bench: the named one (which must have benches, and `compare.py` with

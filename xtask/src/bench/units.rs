@@ -33,6 +33,20 @@ pub fn rate(work: Throughput, ns: f64) -> String {
     }
 }
 
+/// Formats a byte count in decimal units: B, kB, MB or GB, e.g. `102 MB`.
+pub fn bytes(n: u64) -> String {
+    let v = n as f64;
+    if v < 1e3 {
+        format!("{n} B")
+    } else if v < 1e6 {
+        format!("{} kB", three_digits(v / 1e3))
+    } else if v < 1e9 {
+        format!("{} MB", three_digits(v / 1e6))
+    } else {
+        format!("{} GB", three_digits(v / 1e9))
+    }
+}
+
 /// Formats `reference_ns / kiln_ns` (above 1: Kiln is faster), e.g. `1.07×`.
 pub fn speed_ratio(kiln_ns: f64, reference_ns: f64) -> String {
     format!("{}×", three_digits(reference_ns / kiln_ns))
@@ -73,6 +87,14 @@ mod tests {
         assert_eq!(rate(Throughput::Bytes(20_000_000), 1e10), "2.00 MB/s");
         assert_eq!(rate(Throughput::Bytes(4_000_000), 1e6), "4.00 GB/s");
         assert_eq!(rate(Throughput::Bits(8_000), 1e6), "8.00 Mbit/s");
+    }
+
+    #[test]
+    fn bytes_pick_their_unit() {
+        assert_eq!(bytes(999), "999 B");
+        assert_eq!(bytes(102_400_000), "102 MB");
+        assert_eq!(bytes(1_500), "1.50 kB");
+        assert_eq!(bytes(2_340_000_000), "2.34 GB");
     }
 
     #[test]

@@ -35,6 +35,10 @@ impl Tensor {
                 self.shape()
             );
         }
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::gather(&input, d, &idx_t) {
+            return out.reshape_to(index.shape());
+        }
         let idx = checked_indices(&idx_t, input.dims()[d], d, "gather");
         let out = with_dtype!(self.dtype(), T, {
             gather_cpu::<T>(&input, d, idx_t.dims(), &idx)

@@ -34,6 +34,10 @@ impl Tensor {
             )
         });
         check_fill_value(value, self.dtype(), "masked_fill");
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::masked_fill(self, mask, value, &shape) {
+            return out;
+        }
         with_dtype!(self.dtype(), T, {
             masked_fill_cpu::<T>(self, mask, T::from_f64(value), shape)
         })

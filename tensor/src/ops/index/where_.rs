@@ -35,6 +35,10 @@ impl Tensor {
             });
         let dtype = DType::promote(input.dtype(), other.dtype());
         let (a, b) = (input.to_dtype(dtype), other.to_dtype(dtype));
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::where_(condition, &a, &b, &shape) {
+            return out;
+        }
         with_dtype!(dtype, T, { where_cpu::<T>(condition, &a, &b, shape) })
     }
 }

@@ -106,12 +106,20 @@ impl Tensor {
     /// Largest element as a 0-d tensor (`torch.max(x)`); NaN if any element is NaN. Panics on
     /// an empty tensor, like PyTorch.
     pub fn max(&self) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::extreme_all(self, true) {
+            return out;
+        }
         whole(self, Extreme::Max)
     }
 
     /// Smallest element as a 0-d tensor (`torch.min(x)`); NaN if any element is NaN. Panics on
     /// an empty tensor.
     pub fn min(&self) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::extreme_all(self, false) {
+            return out;
+        }
         whole(self, Extreme::Min)
     }
 
@@ -119,32 +127,56 @@ impl Tensor {
     /// returning `(values, indices)`). Ties give the first index; NaN wins. Panics when `dim`
     /// has size 0.
     pub fn max_dim(&self, dim: impl Dim, keepdim: bool) -> (Tensor, Tensor) {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::extreme_dim(self, dim, keepdim, true) {
+            return out;
+        }
         along(self, dim, keepdim, Extreme::Max, "max")
     }
 
     /// Smallest values along `dim` and their int64 indices (`torch.min(x, dim, keepdim)`).
     pub fn min_dim(&self, dim: impl Dim, keepdim: bool) -> (Tensor, Tensor) {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::extreme_dim(self, dim, keepdim, false) {
+            return out;
+        }
         along(self, dim, keepdim, Extreme::Min, "min")
     }
 
     /// Index of the largest element in the flattened (row-major) tensor, as a 0-d int64 tensor
     /// (`torch.argmax(x)`). Panics on an empty tensor.
     pub fn argmax(&self) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::arg_all(self, true) {
+            return out;
+        }
         whole_arg(self, Extreme::Max)
     }
 
     /// Index of the smallest element in the flattened tensor (`torch.argmin(x)`).
     pub fn argmin(&self) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::arg_all(self, false) {
+            return out;
+        }
         whole_arg(self, Extreme::Min)
     }
 
     /// Indices of the largest values along `dim` (`torch.argmax(x, dim, keepdim)`).
     pub fn argmax_dim(&self, dim: impl Dim, keepdim: bool) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::arg_dim(self, dim, keepdim, true) {
+            return out;
+        }
         along(self, dim, keepdim, Extreme::Max, "argmax").1
     }
 
     /// Indices of the smallest values along `dim` (`torch.argmin(x, dim, keepdim)`).
     pub fn argmin_dim(&self, dim: impl Dim, keepdim: bool) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::arg_dim(self, dim, keepdim, false) {
+            return out;
+        }
         along(self, dim, keepdim, Extreme::Min, "argmin").1
     }
 }

@@ -83,13 +83,25 @@ where
 }
 
 /// Folds a contiguous run pairwise: `LANES` accumulators up to `LEAF` values, halves above.
-#[inline]
+/// Always inlined, so a caller compiled for wider vectors (AVX2) folds short runs with them.
+#[inline(always)]
 pub(crate) fn fold_slice<T: Copy, F: Fold<T>>(f: &F, x: &[T]) -> F::Acc {
     if x.len() > LEAF {
         let mid = (x.len() / 2).next_multiple_of(LANES);
         let (a, b) = x.split_at(mid);
-        return f.combine(fold_slice(f, a), fold_slice(f, b));
+        return f.combine(fold_halves(f, a), fold_halves(f, b));
     }
+    fold_leaf(f, x)
+}
+
+/// [`fold_slice`] of the halves of a long run, as an ordinary (recursive) call.
+fn fold_halves<T: Copy, F: Fold<T>>(f: &F, x: &[T]) -> F::Acc {
+    fold_slice(f, x)
+}
+
+/// At most `LEAF` values with `LANES` accumulators.
+#[inline(always)]
+fn fold_leaf<T: Copy, F: Fold<T>>(f: &F, x: &[T]) -> F::Acc {
     let mut acc = [f.identity(); LANES];
     let mut chunks = x.chunks_exact(LANES);
     for c in &mut chunks {

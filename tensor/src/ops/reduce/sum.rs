@@ -141,6 +141,10 @@ impl Tensor {
     /// accumulate in f32, f32 sums pairwise); integer and bool tensors give int64. The sum of an
     /// empty tensor is 0.
     pub fn sum(&self) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::sum_dims(self, &[], false) {
+            return out;
+        }
         arith(self, &Reduction::all(self), Arith::Sum, "sum")
     }
 
@@ -148,6 +152,10 @@ impl Tensor {
     /// empty list reduces every dim. With `keepdim` the reduced dims stay as size 1. Dtypes as
     /// in [`Tensor::sum`].
     pub fn sum_dim(&self, dims: &[i64], keepdim: bool) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::sum_dims(self, dims, keepdim) {
+            return out;
+        }
         arith(
             self,
             &Reduction::new(self, dims, keepdim, false, "sum"),
@@ -159,11 +167,19 @@ impl Tensor {
     /// Mean of all elements as a 0-d tensor (`torch.mean(x)`); float tensors only (panics for
     /// integer ones, like PyTorch). The mean of an empty tensor is NaN.
     pub fn mean(&self) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::mean_dims(self, &[], false) {
+            return out;
+        }
         mean_of(self, &Reduction::all(self))
     }
 
     /// Mean over `dims` (`torch.mean(x, dim, keepdim)`); an empty list reduces every dim.
     pub fn mean_dim(&self, dims: &[i64], keepdim: bool) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::mean_dims(self, dims, keepdim) {
+            return out;
+        }
         mean_of(self, &Reduction::new(self, dims, keepdim, false, "mean"))
     }
 

@@ -5,6 +5,8 @@
 use rayon::prelude::*;
 
 use super::SoftmaxFloat;
+use crate::cpu::buffer_pool;
+use crate::cpu::simd::avx2_kernel;
 use crate::cpu::strided::PARALLEL_THRESHOLD;
 use crate::dtype::DType;
 use crate::shape::Dim;
@@ -26,11 +28,9 @@ fn row<T: SoftmaxFloat>(y: &[T], g: &[T], dx: &mut [T], log: bool) {
     }
 }
 
-/// The f32 row kernel compiled for AVX2+FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn row_f32_avx2(y: &[f32], g: &[f32], dx: &mut [f32], log: bool) {
-    row(y, g, dx, log);
+avx2_kernel! {
+    /// The f32 row kernel, AVX2+FMA where the CPU has it.
+    fn row_f32(y: &[f32], g: &[f32], dx: &mut [f32], log: bool) = row::<f32>;
 }
 
 /// One row with the widest vector code the CPU runs.
@@ -40,13 +40,7 @@ trait BackwardRow: SoftmaxFloat {
 
 impl BackwardRow for f32 {
     fn backward_row(y: &[f32], g: &[f32], dx: &mut [f32], log: bool) {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-            return unsafe { row_f32_avx2(y, g, dx, log) };
-        }
-        row(y, g, dx, log);
+        row_f32(y, g, dx, log);
     }
 }
 
@@ -88,7 +82,7 @@ fn backward_real<T: BackwardRow>(y: &Tensor, g: &Tensor, dim: usize, log: bool) 
     let (gs, gl) = g.typed::<T>("softmax_backward");
     let ys = &ys[yl.contiguous_range().expect("contiguous")];
     let gs = &gs[gl.contiguous_range().expect("contiguous")];
-    let mut dx = vec![T::zero(); ys.len()];
+    let mut dx = buffer_pool::scratch(ys.len(), T::zero());
     let parallel = ys.len() >= PARALLEL_THRESHOLD;
     if len > 0 && inner > 0 {
         let width = len * inner;
@@ -117,6 +111,10 @@ fn backward_real<T: BackwardRow>(y: &Tensor, g: &Tensor, dim: usize, log: bool) 
 }
 
 fn backward_impl(y: &Tensor, grad: &Tensor, dim: impl Dim, log: bool) -> Tensor {
+    #[cfg(feature = "gpu")]
+    if let Some(out) = crate::gpu::softmax_backward(y, grad, dim, log) {
+        return out;
+    }
     let op = if log {
         "log_softmax_backward"
     } else {

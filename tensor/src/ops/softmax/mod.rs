@@ -12,6 +12,8 @@ use rayon::prelude::*;
 
 pub(crate) use exp::exp_f32;
 
+use crate::cpu::buffer_pool;
+use crate::cpu::simd::avx2_kernel;
 use crate::cpu::strided::PARALLEL_THRESHOLD;
 use crate::dtype::DType;
 use crate::ops::real::Real;
@@ -70,27 +72,19 @@ fn row_generic<T: SoftmaxFloat>(x: &[T], y: &mut [T], log: bool) {
     }
 }
 
-/// The f32 row kernel compiled for AVX2+FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn row_f32_avx2(x: &[f32], y: &mut [f32], log: bool) {
-    row_generic(x, y, log);
+avx2_kernel! {
+    /// The f32 row kernel, AVX2+FMA where the CPU has it.
+    fn row_f32(x: &[f32], y: &mut [f32], log: bool) = row_generic::<f32>;
 }
 
-/// One row, picking the widest vector code the CPU runs.
+/// One row, with the widest vector code the CPU runs.
 trait SoftmaxRow: SoftmaxFloat {
     fn row(x: &[Self], y: &mut [Self], log: bool);
 }
 
 impl SoftmaxRow for f32 {
     fn row(x: &[f32], y: &mut [f32], log: bool) {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-            return unsafe { row_f32_avx2(x, y, log) };
-        }
-        row_generic(x, y, log);
+        row_f32(x, y, log);
     }
 }
 
@@ -140,7 +134,7 @@ fn softmax_real<T: SoftmaxRow>(t: &Tensor, dim: usize, log: bool, op: &str) -> T
     let inner: usize = dims[dim + 1..].iter().product();
     let (src, layout) = t.typed::<T>(op);
     let x = &src[layout.contiguous_range().expect("contiguous")];
-    let mut y = vec![T::zero(); x.len()];
+    let mut y = buffer_pool::scratch(x.len(), T::zero());
     let parallel = x.len() >= PARALLEL_THRESHOLD;
     if len > 0 && inner > 0 {
         if inner == 1 {
@@ -168,6 +162,10 @@ fn softmax_real<T: SoftmaxRow>(t: &Tensor, dim: usize, log: bool, op: &str) -> T
 }
 
 fn softmax_impl(t: &Tensor, dim: impl Dim, log: bool) -> Tensor {
+    #[cfg(feature = "gpu")]
+    if let Some(out) = crate::gpu::softmax(t, dim, log) {
+        return out;
+    }
     let op = if log { "log_softmax" } else { "softmax" };
     let d = dim.resolve(t.dim(), op);
     if t.dim() == 0 {

@@ -1,0 +1,292 @@
+//! Vectorisable f32 kernels for the error function and both GELU forms.
+//!
+//! `libm::erff` branches on the argument, so a loop calling it runs one element at a time.
+//! Here every element takes the same path: both halves of a piecewise approximation are
+//! computed and one is selected, so LLVM turns the loops into SIMD code (AVX2 when the CPU has
+//! it, chosen at run time; SSE2 otherwise).
+//!
+//! For `a = |x|`:
+//! - `a < 0.921875`: `erf(a) = a + a·P(a²)`, `P` a degree-5 polynomial fitted (weighted least
+//!   squares iterated towards minimax, 20 000 Chebyshev points) to `erf(a)/a − 1`. Adding the
+//!   small correction to `a` keeps the rounding error of the polynomial out of the leading digit.
+//! - otherwise: `erfc(a) = exp(R(a − 1) − a²)`, `R` a degree-8 polynomial fitted the same way
+//!   to `ln erfc(a) + a²` on `[0.921875, 4]`, where it is smooth and varies little, and
+//!   `erf(a) = 1 − erfc(a)`. Above 4, `erf` rounds to 1 in f32 and `R` is held at its value at 4.
+//!
+//! Measured against f64 `erf` over a dense sweep (see the tests): at most 2 ulp, absolute error
+//! below 1.2e-7. GELU takes `1 + erf(z)` for negative `z` straight from `erfc(|z|)`, so its
+//! left tail keeps full relative precision instead of cancelling.
+
+use super::buffer_pool;
+use super::strided::{PARALLEL_THRESHOLD, map1};
+use crate::layout::Layout;
+use crate::ops::softmax::exp_f32;
+use rayon::prelude::*;
+
+/// Where the two halves of the approximation meet.
+const SPLIT: f32 = 0.921_875;
+/// Above this `erf` is 1 in f32; the tail polynomial is not evaluated further out.
+const TAIL_END: f32 = 4.0;
+/// `erf(a)/a − 1` as a polynomial in `a²` on `[0, SPLIT)`, lowest degree first.
+const HEAD: [f32; 6] = [
+    0.128_379_15,
+    -0.376_125_07,
+    0.112_819_29,
+    -0.026_770_29,
+    0.004_998_07,
+    -0.000_601_369_2,
+];
+/// `ln erfc(a) + a²` as a polynomial in `a − 1` on `[SPLIT, TAIL_END]`, lowest degree first.
+const TAIL: [f32; 9] = [
+    -0.849_605_5,
+    -0.638_967_3,
+    0.156_892_7,
+    -0.041_569_214,
+    0.010_069_627,
+    -0.002_048_700_6,
+    0.000_318_104_1,
+    -3.253_49e-5,
+    1.602_509_1e-6,
+];
+/// Elements one task (or one inner loop) handles: enough to amortise a rayon hop, small enough
+/// to stay in L1/L2.
+const CHUNK: usize = 8192;
+
+#[inline(always)]
+fn horner<const N: usize>(c: &[f32; N], t: f32) -> f32 {
+    let mut p = c[N - 1];
+    for &k in c[..N - 1].iter().rev() {
+        p = p * t + k;
+    }
+    p
+}
+
+/// `(erf(a), erfc(a))` for `a = |x| ≥ 0` (NaN in, NaN out), each accurate to its own ulp.
+#[inline(always)]
+fn erf_erfc(a: f32) -> (f32, f32) {
+    let a2 = a * a;
+    let head = a + a * horner(&HEAD, a2);
+    // Comparisons rather than f32::min so NaN takes the head branch and stays NaN.
+    let held = if a < TAIL_END { a } else { TAIL_END };
+    let erfc_tail = exp_f32(horner(&TAIL, held - 1.0) - a2);
+    if a >= SPLIT {
+        (1.0 - erfc_tail, erfc_tail)
+    } else {
+        (head, 1.0 - head)
+    }
+}
+
+/// The error function for f32 (`torch.erf`), vectorisable when inlined into a loop.
+#[inline(always)]
+pub(crate) fn erf(x: f32) -> f32 {
+    erf_erfc(x.abs()).0.copysign(x)
+}
+
+/// Exact GELU `x·Φ(x) = x/2 · (1 + erf(x/√2))` (`F.gelu`).
+#[inline(always)]
+pub(crate) fn gelu(x: f32) -> f32 {
+    let z = x * std::f32::consts::FRAC_1_SQRT_2;
+    let (e, c) = erf_erfc(z.abs());
+    // 1 + erf(z) is 1 + erf(|z|) on the right and erfc(|z|) on the left.
+    let one_plus = if z < 0.0 { c } else { 1.0 + e };
+    0.5 * x * one_plus
+}
+
+/// Tanh GELU `x/2 · (1 + tanh(√(2/π)(x + 0.044715x³)))` (`F.gelu(approximate='tanh')`),
+/// computed as the identical `x · σ(2·√(2/π)(x + 0.044715x³))`.
+#[inline(always)]
+pub(crate) fn gelu_tanh(x: f32) -> f32 {
+    // 2·√(2/π)
+    const K2: f32 = 1.595_769;
+    const C: f32 = 0.044_715;
+    let y2 = K2 * (x + C * x * x * x);
+    x / (1.0 + exp_f32(-y2))
+}
+
+/// Which pointwise function [`apply`] runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ErfKernel {
+    /// `torch.erf`
+    Erf,
+    /// exact `F.gelu`
+    Gelu,
+    /// `F.gelu(approximate='tanh')`
+    GeluTanh,
+}
+
+impl ErfKernel {
+    #[inline(always)]
+    fn scalar(self, x: f32) -> f32 {
+        match self {
+            ErfKernel::Erf => erf(x),
+            ErfKernel::Gelu => gelu(x),
+            ErfKernel::GeluTanh => gelu_tanh(x),
+        }
+    }
+}
+
+/// One loop per kernel so each body is a straight line the compiler vectorises.
+#[inline(always)]
+fn fill_generic(kernel: ErfKernel, src: &[f32], dst: &mut [f32]) {
+    macro_rules! fill {
+        ($f:expr) => {
+            for (d, &x) in dst.iter_mut().zip(src) {
+                *d = $f(x);
+            }
+        };
+    }
+    match kernel {
+        ErfKernel::Erf => fill!(erf),
+        ErfKernel::Gelu => fill!(gelu),
+        ErfKernel::GeluTanh => fill!(gelu_tanh),
+    }
+}
+
+/// [`fill_generic`] compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn fill_avx2(kernel: ErfKernel, src: &[f32], dst: &mut [f32]) {
+    fill_generic(kernel, src, dst);
+}
+
+/// Writes `kernel(src[i])` into `dst[i]` with the widest vector code the CPU runs.
+fn fill(kernel: ErfKernel, src: &[f32], dst: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+        return unsafe { fill_avx2(kernel, src, dst) };
+    }
+    fill_generic(kernel, src, dst);
+}
+
+/// Applies `kernel` to every element of an f32 view, producing a contiguous vector: chunked
+/// SIMD loops, split across rayon threads above [`PARALLEL_THRESHOLD`] elements.
+pub(crate) fn apply(kernel: ErfKernel, src: &[f32], layout: &Layout) -> Vec<f32> {
+    let Some(range) = layout.contiguous_range() else {
+        return map1(src, layout, |x| kernel.scalar(x));
+    };
+    let src = &src[range];
+    // Every element is overwritten, so a reused buffer need not be zeroed.
+    let mut out = buffer_pool::scratch(src.len(), 0.0f32);
+    if src.len() >= PARALLEL_THRESHOLD {
+        out.par_chunks_mut(CHUNK)
+            .zip(src.par_chunks(CHUNK))
+            .for_each(|(d, s)| fill(kernel, s, d));
+    } else {
+        for (d, s) in out.chunks_mut(CHUNK).zip(src.chunks(CHUNK)) {
+            fill(kernel, s, d);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Worst error of `f` against the f64 reference `want` at every multiple of 2^-14 in
+    /// `[lo, hi]`: `(ulps, relative, absolute)`, ulps counted in the f32 result.
+    fn sweep(
+        f: impl Fn(f32) -> f32,
+        want: impl Fn(f64) -> f64,
+        lo: f32,
+        hi: f32,
+    ) -> (f64, f64, f64) {
+        let (mut ulps, mut rel, mut abs) = (0.0f64, 0.0f64, 0.0f64);
+        let step = 1.0 / (1 << 14) as f32;
+        for i in (lo / step) as i32..=(hi / step) as i32 {
+            let x = i as f32 * step;
+            let w = want(x as f64);
+            let err = (f(x) as f64 - w).abs();
+            let wf = w.abs() as f32;
+            let ulp = (f32::from_bits(wf.to_bits() + 1) - wf) as f64;
+            ulps = ulps.max(err / ulp);
+            if w != 0.0 {
+                rel = rel.max(err / w.abs());
+            }
+            abs = abs.max(err);
+        }
+        (ulps, rel, abs)
+    }
+
+    fn exact_gelu(x: f64) -> f64 {
+        0.5 * x * libm::erfc(-x * std::f64::consts::FRAC_1_SQRT_2)
+    }
+
+    /// `x/2 · (1 + tanh(y))` written as `x · σ(2y)`, which does not cancel for x ≪ 0.
+    fn exact_gelu_tanh(x: f64) -> f64 {
+        let k = (2.0 / std::f64::consts::PI).sqrt();
+        x / (1.0 + (-2.0 * k * (x + 0.044715 * x * x * x)).exp())
+    }
+
+    #[test]
+    fn erf_within_two_ulp_of_f64() {
+        let (ulps, _, abs) = sweep(erf, libm::erf, -6.0, 6.0);
+        eprintln!("erf on [-6, 6]: {ulps:.3} ulp, abs {abs:.3e}");
+        assert!(ulps <= 2.0, "erf: {ulps} ulp");
+        assert!(abs <= 1.2e-7, "erf: abs error {abs}");
+    }
+
+    #[test]
+    fn gelu_close_to_f64() {
+        // On the left the result is x/2 · erfc(|z|) = x/2 · exp(q): the f32 rounding of q
+        // (|q| up to ~15) bounds its relative accuracy, so the tail is checked relatively.
+        // PyTorch's 1 + erf(z) cancels there and is far less accurate.
+        let (ulps, _, _) = sweep(gelu, exact_gelu, -1.0, 6.0);
+        let (_, rel, _) = sweep(gelu, exact_gelu, -5.5, -1.0);
+        let (_, _, abs) = sweep(gelu, exact_gelu, -12.0, -1.0);
+        eprintln!(
+            "gelu: {ulps:.3} ulp on [-1, 6], rel {rel:.3e} on [-5.5, -1], abs {abs:.3e} on [-12, -1]"
+        );
+        assert!(ulps <= 4.0, "gelu: {ulps} ulp");
+        assert!(rel <= 4e-6, "gelu: relative error {rel}");
+        assert!(abs <= 1e-7, "gelu: abs error {abs}");
+    }
+
+    #[test]
+    fn gelu_tanh_close_to_f64() {
+        let (ulps, _, _) = sweep(gelu_tanh, exact_gelu_tanh, -1.0, 6.0);
+        let (_, rel, _) = sweep(gelu_tanh, exact_gelu_tanh, -8.0, -1.0);
+        let (_, _, abs) = sweep(gelu_tanh, exact_gelu_tanh, -12.0, -1.0);
+        eprintln!(
+            "gelu_tanh: {ulps:.3} ulp on [-1, 6], rel {rel:.3e} on [-8, -1], abs {abs:.3e} on [-12, -1]"
+        );
+        assert!(ulps <= 4.0, "gelu_tanh: {ulps} ulp");
+        assert!(rel <= 1e-5, "gelu_tanh: relative error {rel}");
+        assert!(abs <= 1e-7, "gelu_tanh: abs error {abs}");
+    }
+
+    #[test]
+    fn special_values() {
+        assert_eq!(erf(0.0), 0.0);
+        assert!(erf(-0.0).is_sign_negative());
+        assert_eq!(erf(f32::INFINITY), 1.0);
+        assert_eq!(erf(f32::NEG_INFINITY), -1.0);
+        assert_eq!(erf(1e30), 1.0);
+        assert!(erf(f32::NAN).is_nan());
+        assert!(gelu(f32::NAN).is_nan());
+        assert!(gelu_tanh(f32::NAN).is_nan());
+        assert_eq!(gelu(f32::INFINITY), f32::INFINITY);
+        // Like PyTorch: -inf · 0 is NaN.
+        assert!(gelu(f32::NEG_INFINITY).is_nan());
+        assert!(gelu_tanh(f32::NEG_INFINITY).is_nan());
+        assert_eq!(gelu(-1e30), 0.0);
+        assert_eq!(gelu_tanh(f32::INFINITY), f32::INFINITY);
+        assert_eq!(gelu_tanh(-1e30), 0.0);
+    }
+
+    #[test]
+    fn vector_path_matches_scalar_path() {
+        let x: Vec<f32> = (0..PARALLEL_THRESHOLD + 77)
+            .map(|i| (i as f32 * 0.618_034).sin() * 7.0)
+            .collect();
+        let layout = Layout::contiguous(crate::shape::Shape::from(vec![x.len()]));
+        for kernel in [ErfKernel::Erf, ErfKernel::Gelu, ErfKernel::GeluTanh] {
+            let got = apply(kernel, &x, &layout);
+            assert_eq!(got.len(), x.len());
+            for (&g, &v) in got.iter().zip(&x) {
+                assert_eq!(g.to_bits(), kernel.scalar(v).to_bits(), "{kernel:?}({v})");
+            }
+        }
+    }
+}
