@@ -15,7 +15,7 @@ use crate::gpu::convert::{f32_operand, from_f32};
 use crate::gpu::storage::{ok, wrap_contiguous};
 use crate::gpu::{gpu_storage, on_gpu};
 use crate::layout::Layout;
-use crate::shape::Shape;
+use crate::ops::matmul::{Plan, plan};
 use crate::tensor::Tensor;
 
 /// Folds the shared batch dims of both operands into at most two, merging a dim into the
@@ -53,59 +53,15 @@ pub(crate) fn matmul(a: &Tensor, b: &Tensor) -> Option<Tensor> {
     if !on_gpu(OP, &[a, b]) {
         return None;
     }
-    let (sa, sb) = (a.shape(), b.shape());
-    assert!(
-        a.dim() >= 1 && b.dim() >= 1,
-        "{OP}: both arguments need to be at least 1-D, got shapes {sa} and {sb}"
-    );
-    assert_eq!(
-        a.dtype(),
-        b.dtype(),
-        "{OP}: expected both tensors to have the same dtype, got {} and {}",
-        a.dtype(),
-        b.dtype()
-    );
+    let Plan {
+        mnk: (m, n, k),
+        batch,
+        lhs,
+        rhs,
+        out_shape,
+    } = plan(a, b, OP);
     let dtype = a.dtype();
     assert!(dtype != DType::Bool, "{OP}: not supported for bool tensors");
-    let la = if a.dim() == 1 {
-        a.layout.unsqueeze(0)
-    } else {
-        a.layout.clone()
-    };
-    let lb = if b.dim() == 1 {
-        b.layout.unsqueeze(1)
-    } else {
-        b.layout.clone()
-    };
-    let (ra, rb) = (la.dims().len(), lb.dims().len());
-    let (m, k) = (la.dims()[ra - 2], la.dims()[ra - 1]);
-    let (k2, n) = (lb.dims()[rb - 2], lb.dims()[rb - 1]);
-    assert!(
-        k == k2,
-        "{OP}: shapes {sa} and {sb} cannot be multiplied ({k} != {k2})"
-    );
-    let batch_a = Shape::from(&la.dims()[..ra - 2]);
-    let batch_b = Shape::from(&lb.dims()[..rb - 2]);
-    let batch = Shape::broadcast(&batch_a, &batch_b).unwrap_or_else(|| {
-        panic!(
-            "{OP}: shapes {sa} and {sb} cannot be multiplied (batch dims {batch_a} and {batch_b} \
-             cannot be broadcast together)"
-        )
-    });
-    let full = |last: [usize; 2]| Shape::new(batch.dims().iter().copied().chain(last).collect());
-    let lhs = la
-        .broadcast_to(&full([m, k]))
-        .expect("batch dims broadcast");
-    let rhs = lb
-        .broadcast_to(&full([k, n]))
-        .expect("batch dims broadcast");
-    let mut out_shape = batch.dims().to_vec();
-    if a.dim() > 1 {
-        out_shape.push(m);
-    }
-    if b.dim() > 1 {
-        out_shape.push(n);
-    }
 
     // Native f32 / f16 buffers; everything else multiplies in f32.
     let native = matches!(dtype, DType::F32 | DType::F16);
@@ -120,9 +76,9 @@ pub(crate) fn matmul(a: &Tensor, b: &Tensor) -> Option<Tensor> {
     };
     let (gpu, mut ba) = operand(a);
     let (_, mut bb) = operand(b);
-    let nb = batch.dims().len();
+    let nb = batch.len();
     let (mut lhs, mut rhs) = (lhs, rhs);
-    let folded = fold_batch(batch.dims(), &lhs.strides()[..nb], &rhs.strides()[..nb]);
+    let folded = fold_batch(&batch, &lhs.strides()[..nb], &rhs.strides()[..nb]);
     let (sizes, stride_a, stride_b) = match folded {
         Some(f) => f,
         None => {
@@ -132,7 +88,7 @@ pub(crate) fn matmul(a: &Tensor, b: &Tensor) -> Option<Tensor> {
                 *buf = ok(OP, copy(&gpu.ctx, buf, &view));
                 *layout = Layout::contiguous(layout.shape().clone());
             }
-            fold_batch(batch.dims(), &lhs.strides()[..nb], &rhs.strides()[..nb])
+            fold_batch(&batch, &lhs.strides()[..nb], &rhs.strides()[..nb])
                 .expect("contiguous batches fold")
         }
     };

@@ -10,21 +10,21 @@ use crate::tensor::Tensor;
 
 /// The operands of a (batched) product after PyTorch's promotions: both at least 2-D,
 /// broadcast to `[batch..., m, k]` and `[batch..., k, n]`, and the shape of the result.
-struct Plan {
+pub(crate) struct Plan {
     /// `(m, n, k)` of each product.
-    mnk: (usize, usize, usize),
+    pub(crate) mnk: (usize, usize, usize),
     /// The broadcast batch dims (empty for a single product).
-    batch: Vec<usize>,
+    pub(crate) batch: Vec<usize>,
     /// `lhs` viewed as `[batch..., m, k]`.
-    lhs: Layout,
+    pub(crate) lhs: Layout,
     /// `rhs` viewed as `[batch..., k, n]`.
-    rhs: Layout,
+    pub(crate) rhs: Layout,
     /// The result's shape, with the dims of promoted 1-D operands removed again.
-    out_shape: Shape,
+    pub(crate) out_shape: Shape,
 }
 
 /// Checks shapes, devices and dtypes, and lays out the product; panics naming `op` and shapes.
-fn plan(a: &Tensor, b: &Tensor, op: &str) -> Plan {
+pub(crate) fn plan(a: &Tensor, b: &Tensor, op: &str) -> Plan {
     let (sa, sb) = (a.shape(), b.shape());
     assert!(
         a.dim() >= 1 && b.dim() >= 1,
