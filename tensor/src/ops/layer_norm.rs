@@ -64,27 +64,20 @@ avx2_kernel! {
     ) -> (f32, f32) = row_generic::<f32>;
 }
 
-/// One row, with the widest vector code the CPU runs.
+/// The signature of a row kernel: `(x, y, weight, bias, eps) -> (mean, rstd)`.
+type RowKernel<T> = fn(&[T], &mut [T], Option<&[T]>, Option<&[T]>, T) -> (T, T);
+
+/// The row kernel of each element type, with the widest vector code the CPU runs.
 trait NormRow: Real {
-    fn row(
-        x: &[Self],
-        y: &mut [Self],
-        w: Option<&[Self]>,
-        b: Option<&[Self]>,
-        eps: Self,
-    ) -> (Self, Self);
+    const ROW: RowKernel<Self>;
 }
 
 impl NormRow for f32 {
-    fn row(x: &[f32], y: &mut [f32], w: Option<&[f32]>, b: Option<&[f32]>, eps: f32) -> (f32, f32) {
-        row_f32(x, y, w, b, eps)
-    }
+    const ROW: RowKernel<f32> = row_f32;
 }
 
 impl NormRow for f64 {
-    fn row(x: &[f64], y: &mut [f64], w: Option<&[f64]>, b: Option<&[f64]>, eps: f64) -> (f64, f64) {
-        row_generic(x, y, w, b, eps)
-    }
+    const ROW: RowKernel<f64> = row_generic::<f64>;
 }
 
 /// A parameter (weight or bias) as a contiguous vector in the compute type.
@@ -114,7 +107,7 @@ fn run<T: NormRow>(
     let mut rstd = vec![T::nan(); rows];
     if n > 0 {
         let each = |(((xr, yr), m), r): RowItem<'_, T>| {
-            (*m, *r) = T::row(xr, yr, w, b, eps);
+            (*m, *r) = T::ROW(xr, yr, w, b, eps);
         };
         if x.len() >= PARALLEL_THRESHOLD {
             let per_task = (8192 / n.max(1)).max(1);

@@ -99,45 +99,20 @@ avx2_kernel! {
     ) -> Partial<f32> = block_generic::<f32>;
 }
 
-/// A block of rows, with the widest vector code the CPU runs.
+/// The signature of a block kernel: `(x, g, dx, mean, rstd, weight, n)`.
+type BlockKernel<T> = fn(&[T], &[T], &mut [T], &[T], &[T], Option<&[T]>, usize) -> Partial<T>;
+
+/// The block kernel of each element type, with the widest vector code the CPU runs.
 trait BackwardBlock: Real {
-    fn block(
-        x: &[Self],
-        g: &[Self],
-        dx: &mut [Self],
-        mean: &[Self],
-        rstd: &[Self],
-        w: Option<&[Self]>,
-        n: usize,
-    ) -> Partial<Self>;
+    const BLOCK: BlockKernel<Self>;
 }
 
 impl BackwardBlock for f32 {
-    fn block(
-        x: &[f32],
-        g: &[f32],
-        dx: &mut [f32],
-        mean: &[f32],
-        rstd: &[f32],
-        w: Option<&[f32]>,
-        n: usize,
-    ) -> Partial<f32> {
-        block_f32(x, g, dx, mean, rstd, w, n)
-    }
+    const BLOCK: BlockKernel<f32> = block_f32;
 }
 
 impl BackwardBlock for f64 {
-    fn block(
-        x: &[f64],
-        g: &[f64],
-        dx: &mut [f64],
-        mean: &[f64],
-        rstd: &[f64],
-        w: Option<&[f64]>,
-        n: usize,
-    ) -> Partial<f64> {
-        block_generic(x, g, dx, mean, rstd, w, n)
-    }
+    const BLOCK: BlockKernel<f64> = block_generic::<f64>;
 }
 
 /// The elements of a contiguous tensor of element type `T`, without copying.
@@ -194,10 +169,10 @@ fn run<T: BackwardBlock>(
             .zip(dx.par_chunks_mut(width))
             .zip(mean.par_chunks(rows_per_task))
             .zip(rstd.par_chunks(rows_per_task))
-            .map(|((((xb, gb), db), mb), rb)| T::block(xb, gb, db, mb, rb, w, n))
+            .map(|((((xb, gb), db), mb), rb)| T::BLOCK(xb, gb, db, mb, rb, w, n))
             .reduce(|| (vec![T::zero(); n], vec![T::zero(); n]), add_partials)
     } else {
-        T::block(x, g, &mut dx, mean, rstd, w, n)
+        T::BLOCK(x, g, &mut dx, mean, rstd, w, n)
     };
     (dx, dw, db)
 }
