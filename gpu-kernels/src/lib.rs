@@ -12,9 +12,13 @@
 //! * **Kernels** — [`matmul`] (tiled f32 with register blocking, batched and strided; native
 //!   f16 with f32 accumulation; a subgroup split-K variant), [`softmax`], [`layer_norm`] /
 //!   [`layer_norm_backward`], [`unary`], [`binary`] (broadcasting), [`reduce`],
-//!   [`contiguous`] (strided copy), [`index_select`] / [`embedding`] / [`gather`],
-//!   [`index_add`] (their backward), [`cast`]
-//!   (f32 ↔ f16 ↔ bf16) and [`dropout`]. Their WGSL lives in `src/kernels/<family>/`.
+//!   [`contiguous`] (strided copy), [`copy_into`] (placing a view, for `cat`), [`triangle`],
+//!   [`index_select`] / [`embedding`] / [`gather`], [`index_add`] and [`scatter`] (their
+//!   backward), [`cumsum`], [`cast`] (f32 ↔ f16 ↔ bf16), [`dropout`] and [`bernoulli`].
+//!   Their WGSL lives in `src/kernels/<family>/`.
+//! * **Windows** — [`im2col`] / [`col2im`] for convolutions (the products go through
+//!   [`matmul`]), [`max_pool2d`] / [`avg_pool2d`] and their backward passes, all over a
+//!   [`Window2d`]; the backward passes gather per input element instead of using atomics.
 //! * **Errors** — no adapter, invalid WGSL (compiled inside error scopes), buffers larger than
 //!   a storage binding, bad views and device errors are [`GpuError`]s, never panics.
 //!
@@ -48,15 +52,19 @@ pub use dtype::{DType, Element};
 pub use error::{GpuError, Result};
 pub use kernels::binary::{BinaryOp, binary};
 pub use kernels::cast::cast;
-pub use kernels::copy::contiguous;
-pub use kernels::dropout::{dropout, dropout_threshold};
+pub use kernels::conv::{col2im, im2col};
+pub use kernels::copy::{contiguous, copy_into, triangle};
+pub use kernels::dropout::{bernoulli, dropout, dropout_threshold};
 pub use kernels::gather::{embedding, gather, index_select};
 pub use kernels::layer_norm::{LayerNormGrads, LayerNormOutput, layer_norm, layer_norm_backward};
 pub use kernels::matmul::{MatmulAlgo, MatmulArgs, MatmulOperand, matmul};
+pub use kernels::pool::{avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward};
 pub use kernels::reduce::{ReduceOp, reduce};
-pub use kernels::scatter::{IndexAddShape, index_add};
+pub use kernels::scan::cumsum;
+pub use kernels::scatter::{IndexAddShape, ScatterMode, index_add, scatter};
 pub use kernels::softmax::{RowsLayout, softmax};
 pub use kernels::unary::{UnaryOp, unary};
+pub use kernels::window::Window2d;
 pub use layout::{MAX_DIMS, StridedLayout, broadcast_shapes};
 pub use pool::PoolStats;
 pub use wgpu;

@@ -45,6 +45,7 @@ fn reference(data: &[f32], l: &StridedLayout, dim: usize, op: ReduceOp) -> Vec<f
                 ReduceOp::Min => vals.iter().copied().fold(f32::INFINITY, f32::min),
                 ReduceOp::Argmax => first(|v, b| v > b) as f32,
                 ReduceOp::Argmin => first(|v, b| v < b) as f32,
+                ReduceOp::Prod => vals.iter().map(|&v| f64::from(v)).product::<f64>() as f32,
             }
         })
         .collect()
@@ -128,5 +129,34 @@ fn max_propagates_nan_and_argmax_points_at_it() {
         ctx.to_vec::<f32>(&reduce(ctx, ReduceOp::Sum, &x, &empty, 1).unwrap())
             .unwrap(),
         vec![0.0, 0.0]
+    );
+}
+
+/// Products over every dim of strided views, values in [0.5, 1.5] so nothing overflows:
+/// within 1e-5 relative of the f64 reference; an empty dimension gives 1.
+#[test]
+fn prod_over_every_dim_of_strided_views() {
+    let Some(ctx) = gpu() else { return };
+    let mut rng = Rng::new(12);
+    for (len, layout) in test_views() {
+        let data = rng.vec(len, 0.5, 1.5);
+        let x = ctx.upload(&data).unwrap();
+        for dim in 0..layout.shape.len() {
+            let out = reduce(ctx, ReduceOp::Prod, &x, &layout, dim).unwrap();
+            assert_close(
+                &ctx.to_vec::<f32>(&out).unwrap(),
+                &reference(&data, &layout, dim, ReduceOp::Prod),
+                0.0,
+                1e-5,
+                &format!("prod dim {dim} of {:?}", layout.shape),
+            );
+        }
+    }
+    let x = ctx.upload(&[1.0f32]).unwrap();
+    let empty = StridedLayout::contiguous(&[2, 0]);
+    assert_eq!(
+        ctx.to_vec::<f32>(&reduce(ctx, ReduceOp::Prod, &x, &empty, 1).unwrap())
+            .unwrap(),
+        vec![1.0, 1.0]
     );
 }

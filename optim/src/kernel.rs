@@ -24,13 +24,19 @@ pub(crate) const CHUNK: usize = 1 << 14;
 /// state such as `max_exp_avg_sq` without amsgrad), which reaches the kernel as empty slices.
 /// The new values replace the parameter's value in its own dtype and shape.
 ///
-/// Panics if the parameter has no gradient or the gradient's shape differs.
+/// Panics if the parameter lives on a GPU, has no gradient, or its gradient's shape differs.
 pub(crate) fn update_param<T, K>(param: &Var, state: Vec<&mut [T]>, kernel: K)
 where
     T: Real,
     K: Fn(&mut [&mut [T]], &[T]) + Sync + Send,
 {
     let _guard = kiln_autograd::no_grad();
+    let device = param.value().device();
+    assert!(
+        device.is_cpu(),
+        "optimizer step: not implemented for parameters on {device}; the optimizers keep their \
+         state in host memory, so train on the CPU or update GPU parameters with tensor ops"
+    );
     let grad = param
         .grad()
         .expect("optimizer step: parameter has no gradient");

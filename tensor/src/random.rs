@@ -141,8 +141,14 @@ impl Tensor {
     }
 
     /// 1 with probability `p` (each element of `self`), else 0, in `self`'s dtype
-    /// (`torch.bernoulli(p)`), drawn from `gen`.
+    /// (`torch.bernoulli(p)`), drawn from `gen`. On a GPU the draws come from a counter-based
+    /// generator keyed by one `u64` taken from `gen`: seeded runs repeat, but the values differ
+    /// from the CPU's for the same seed.
     pub fn bernoulli_from(&self, generator: &mut Generator) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::bernoulli(self, generator) {
+            return out;
+        }
         let p = self.to_vec::<f64>();
         with_dtype!(self.dtype(), T, {
             let data: Vec<T> = p

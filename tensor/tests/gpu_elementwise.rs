@@ -302,10 +302,23 @@ fn mixing_devices_panics_naming_both() {
 fn ops_without_a_gpu_path_panic_naming_op_and_device() {
     let Some(dev) = gpu() else { return };
     let g = randn(&[3, 4], 50).to_device(&dev);
-    let msg = panic_message(|| drop(g.cumsum(1)));
-    assert!(msg.contains("cumsum") && msg.contains("gpu:0"), "{msg}");
-    let msg = panic_message(|| drop(g.prod()));
-    assert!(msg.contains("prod") && msg.contains("gpu:0"), "{msg}");
+    // CSR tensors live on the host: a GPU dense operand is refused, not copied back.
+    let csr = randn(&[2, 3], 51).to_sparse_csr();
+    let msg = panic_message(|| drop(kiln_tensor::sparse::sparse_matmul(&csr, &g)));
+    assert!(
+        msg.contains("sparse_matmul") && msg.contains("gpu:0"),
+        "{msg}"
+    );
+    let msg = panic_message(|| {
+        drop(kiln_tensor::sparse::sparse_t_matmul(
+            &csr,
+            &g.narrow(0, 0, 2),
+        ))
+    });
+    assert!(
+        msg.contains("sparse_t_matmul") && msg.contains("gpu:0"),
+        "{msg}"
+    );
     assert!(
         g.as_slice::<f32>().is_none(),
         "no host slice of a gpu tensor"

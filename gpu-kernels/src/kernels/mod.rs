@@ -3,12 +3,16 @@
 
 pub mod binary;
 pub mod cast;
+pub mod conv;
 pub mod copy;
 pub mod dropout;
 pub mod gather;
 pub mod layer_norm;
 pub mod matmul;
+pub mod pool;
 pub mod reduce;
+pub mod scan;
 pub mod scatter;
 pub mod softmax;
 pub mod unary;
+pub mod window;

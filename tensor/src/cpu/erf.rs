@@ -18,6 +18,7 @@
 //! left tail keeps full relative precision instead of cancelling.
 
 use super::buffer_pool;
+use super::simd::{avx2_kernel, mul_add};
 use super::strided::{PARALLEL_THRESHOLD, map1};
 use crate::layout::Layout;
 use crate::ops::softmax::exp_f32;
@@ -52,23 +53,40 @@ const TAIL: [f32; 9] = [
 /// to stay in L1/L2.
 const CHUNK: usize = 8192;
 
+/// `c[0] + c[1]·t + … + c[5]·t⁵` by Estrin's scheme: neighbouring coefficients are paired
+/// with `t` and the pairs joined with `t²` and `t⁴`, so the dependency chain is three
+/// multiply-adds long instead of five; `FMA` as in [`mul_add`].
 #[inline(always)]
-fn horner<const N: usize>(c: &[f32; N], t: f32) -> f32 {
-    let mut p = c[N - 1];
-    for &k in c[..N - 1].iter().rev() {
-        p = p * t + k;
-    }
-    p
+fn poly6<const FMA: bool>(c: &[f32; 6], t: f32) -> f32 {
+    let t2 = t * t;
+    let p01 = mul_add::<FMA>(c[1], t, c[0]);
+    let p23 = mul_add::<FMA>(c[3], t, c[2]);
+    let p45 = mul_add::<FMA>(c[5], t, c[4]);
+    mul_add::<FMA>(t2 * t2, p45, mul_add::<FMA>(t2, p23, p01))
+}
+
+/// `c[0] + c[1]·t + … + c[8]·t⁸` by Estrin's scheme (see [`poly6`]).
+#[inline(always)]
+fn poly9<const FMA: bool>(c: &[f32; 9], t: f32) -> f32 {
+    let t2 = t * t;
+    let t4 = t2 * t2;
+    let p01 = mul_add::<FMA>(c[1], t, c[0]);
+    let p23 = mul_add::<FMA>(c[3], t, c[2]);
+    let p45 = mul_add::<FMA>(c[5], t, c[4]);
+    let p67 = mul_add::<FMA>(c[7], t, c[6]);
+    let low = mul_add::<FMA>(t2, p23, p01);
+    let high = mul_add::<FMA>(t2, p67, p45);
+    mul_add::<FMA>(t4 * t4, c[8], mul_add::<FMA>(t4, high, low))
 }
 
 /// `(erf(a), erfc(a))` for `a = |x| ≥ 0` (NaN in, NaN out), each accurate to its own ulp.
 #[inline(always)]
-fn erf_erfc(a: f32) -> (f32, f32) {
+fn erf_erfc<const FMA: bool>(a: f32) -> (f32, f32) {
     let a2 = a * a;
-    let head = a + a * horner(&HEAD, a2);
+    let head = mul_add::<FMA>(a, poly6::<FMA>(&HEAD, a2), a);
     // Comparisons rather than f32::min so NaN takes the head branch and stays NaN.
     let held = if a < TAIL_END { a } else { TAIL_END };
-    let erfc_tail = exp_f32(horner(&TAIL, held - 1.0) - a2);
+    let erfc_tail = exp_f32::<FMA>(poly9::<FMA>(&TAIL, held - 1.0) - a2);
     if a >= SPLIT {
         (1.0 - erfc_tail, erfc_tail)
     } else {
@@ -78,15 +96,15 @@ fn erf_erfc(a: f32) -> (f32, f32) {
 
 /// The error function for f32 (`torch.erf`), vectorisable when inlined into a loop.
 #[inline(always)]
-pub(crate) fn erf(x: f32) -> f32 {
-    erf_erfc(x.abs()).0.copysign(x)
+pub(crate) fn erf<const FMA: bool>(x: f32) -> f32 {
+    erf_erfc::<FMA>(x.abs()).0.copysign(x)
 }
 
 /// Exact GELU `x·Φ(x) = x/2 · (1 + erf(x/√2))` (`F.gelu`).
 #[inline(always)]
-pub(crate) fn gelu(x: f32) -> f32 {
+pub(crate) fn gelu<const FMA: bool>(x: f32) -> f32 {
     let z = x * std::f32::consts::FRAC_1_SQRT_2;
-    let (e, c) = erf_erfc(z.abs());
+    let (e, c) = erf_erfc::<FMA>(z.abs());
     // 1 + erf(z) is 1 + erf(|z|) on the right and erfc(|z|) on the left.
     let one_plus = if z < 0.0 { c } else { 1.0 + e };
     0.5 * x * one_plus
@@ -95,12 +113,12 @@ pub(crate) fn gelu(x: f32) -> f32 {
 /// Tanh GELU `x/2 · (1 + tanh(√(2/π)(x + 0.044715x³)))` (`F.gelu(approximate='tanh')`),
 /// computed as the identical `x · σ(2·√(2/π)(x + 0.044715x³))`.
 #[inline(always)]
-pub(crate) fn gelu_tanh(x: f32) -> f32 {
+pub(crate) fn gelu_tanh<const FMA: bool>(x: f32) -> f32 {
     // 2·√(2/π)
     const K2: f32 = 1.595_769;
     const C: f32 = 0.044_715;
     let y2 = K2 * (x + C * x * x * x);
-    x / (1.0 + exp_f32(-y2))
+    x / (1.0 + exp_f32::<FMA>(-y2))
 }
 
 /// Which pointwise function [`apply`] runs.
@@ -115,55 +133,44 @@ pub(crate) enum ErfKernel {
 }
 
 impl ErfKernel {
+    /// One element; `FMA` as in [`mul_add`].
     #[inline(always)]
-    fn scalar(self, x: f32) -> f32 {
+    fn scalar<const FMA: bool>(self, x: f32) -> f32 {
         match self {
-            ErfKernel::Erf => erf(x),
-            ErfKernel::Gelu => gelu(x),
-            ErfKernel::GeluTanh => gelu_tanh(x),
+            ErfKernel::Erf => erf::<FMA>(x),
+            ErfKernel::Gelu => gelu::<FMA>(x),
+            ErfKernel::GeluTanh => gelu_tanh::<FMA>(x),
         }
     }
 }
 
 /// One loop per kernel so each body is a straight line the compiler vectorises.
 #[inline(always)]
-fn fill_generic(kernel: ErfKernel, src: &[f32], dst: &mut [f32]) {
+fn fill_generic<const FMA: bool>(kernel: ErfKernel, src: &[f32], dst: &mut [f32]) {
     macro_rules! fill {
-        ($f:expr) => {
+        ($kernel:expr) => {
             for (d, &x) in dst.iter_mut().zip(src) {
-                *d = $f(x);
+                *d = $kernel.scalar::<FMA>(x);
             }
         };
     }
     match kernel {
-        ErfKernel::Erf => fill!(erf),
-        ErfKernel::Gelu => fill!(gelu),
-        ErfKernel::GeluTanh => fill!(gelu_tanh),
+        ErfKernel::Erf => fill!(ErfKernel::Erf),
+        ErfKernel::Gelu => fill!(ErfKernel::Gelu),
+        ErfKernel::GeluTanh => fill!(ErfKernel::GeluTanh),
     }
 }
 
-/// [`fill_generic`] compiled for AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn fill_avx2(kernel: ErfKernel, src: &[f32], dst: &mut [f32]) {
-    fill_generic(kernel, src, dst);
-}
-
-/// Writes `kernel(src[i])` into `dst[i]` with the widest vector code the CPU runs.
-fn fill(kernel: ErfKernel, src: &[f32], dst: &mut [f32]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-        return unsafe { fill_avx2(kernel, src, dst) };
-    }
-    fill_generic(kernel, src, dst);
+avx2_kernel! {
+    /// Writes `kernel(src[i])` into `dst[i]` with the widest vector code the CPU runs.
+    fn fill(kernel: ErfKernel, src: &[f32], dst: &mut [f32]) = fused fill_generic;
 }
 
 /// Applies `kernel` to every element of an f32 view, producing a contiguous vector: chunked
 /// SIMD loops, split across rayon threads above [`PARALLEL_THRESHOLD`] elements.
 pub(crate) fn apply(kernel: ErfKernel, src: &[f32], layout: &Layout) -> Vec<f32> {
     let Some(range) = layout.contiguous_range() else {
-        return map1(src, layout, |x| kernel.scalar(x));
+        return map1(src, layout, |x| kernel.scalar::<false>(x));
     };
     let src = &src[range];
     // Every element is overwritten, so a reused buffer need not be zeroed.
@@ -221,10 +228,12 @@ mod tests {
 
     #[test]
     fn erf_within_two_ulp_of_f64() {
-        let (ulps, _, abs) = sweep(erf, libm::erf, -6.0, 6.0);
-        eprintln!("erf on [-6, 6]: {ulps:.3} ulp, abs {abs:.3e}");
-        assert!(ulps <= 2.0, "erf: {ulps} ulp");
-        assert!(abs <= 1.2e-7, "erf: abs error {abs}");
+        for erf in [erf::<false>, erf::<true>] {
+            let (ulps, _, abs) = sweep(erf, libm::erf, -6.0, 6.0);
+            eprintln!("erf on [-6, 6]: {ulps:.3} ulp, abs {abs:.3e}");
+            assert!(ulps <= 2.0, "erf: {ulps} ulp");
+            assert!(abs <= 1.2e-7, "erf: abs error {abs}");
+        }
     }
 
     #[test]
@@ -232,32 +241,37 @@ mod tests {
         // On the left the result is x/2 · erfc(|z|) = x/2 · exp(q): the f32 rounding of q
         // (|q| up to ~15) bounds its relative accuracy, so the tail is checked relatively.
         // PyTorch's 1 + erf(z) cancels there and is far less accurate.
-        let (ulps, _, _) = sweep(gelu, exact_gelu, -1.0, 6.0);
-        let (_, rel, _) = sweep(gelu, exact_gelu, -5.5, -1.0);
-        let (_, _, abs) = sweep(gelu, exact_gelu, -12.0, -1.0);
-        eprintln!(
-            "gelu: {ulps:.3} ulp on [-1, 6], rel {rel:.3e} on [-5.5, -1], abs {abs:.3e} on [-12, -1]"
-        );
-        assert!(ulps <= 4.0, "gelu: {ulps} ulp");
-        assert!(rel <= 4e-6, "gelu: relative error {rel}");
-        assert!(abs <= 1e-7, "gelu: abs error {abs}");
+        for gelu in [gelu::<false>, gelu::<true>] {
+            let (ulps, _, _) = sweep(gelu, exact_gelu, -1.0, 6.0);
+            let (_, rel, _) = sweep(gelu, exact_gelu, -5.5, -1.0);
+            let (_, _, abs) = sweep(gelu, exact_gelu, -12.0, -1.0);
+            eprintln!(
+                "gelu: {ulps:.3} ulp on [-1, 6], rel {rel:.3e} on [-5.5, -1], abs {abs:.3e} on [-12, -1]"
+            );
+            assert!(ulps <= 4.0, "gelu: {ulps} ulp");
+            assert!(rel <= 4e-6, "gelu: relative error {rel}");
+            assert!(abs <= 1e-7, "gelu: abs error {abs}");
+        }
     }
 
     #[test]
     fn gelu_tanh_close_to_f64() {
-        let (ulps, _, _) = sweep(gelu_tanh, exact_gelu_tanh, -1.0, 6.0);
-        let (_, rel, _) = sweep(gelu_tanh, exact_gelu_tanh, -8.0, -1.0);
-        let (_, _, abs) = sweep(gelu_tanh, exact_gelu_tanh, -12.0, -1.0);
-        eprintln!(
-            "gelu_tanh: {ulps:.3} ulp on [-1, 6], rel {rel:.3e} on [-8, -1], abs {abs:.3e} on [-12, -1]"
-        );
-        assert!(ulps <= 4.0, "gelu_tanh: {ulps} ulp");
-        assert!(rel <= 1e-5, "gelu_tanh: relative error {rel}");
-        assert!(abs <= 1e-7, "gelu_tanh: abs error {abs}");
+        for gelu_tanh in [gelu_tanh::<false>, gelu_tanh::<true>] {
+            let (ulps, _, _) = sweep(gelu_tanh, exact_gelu_tanh, -1.0, 6.0);
+            let (_, rel, _) = sweep(gelu_tanh, exact_gelu_tanh, -8.0, -1.0);
+            let (_, _, abs) = sweep(gelu_tanh, exact_gelu_tanh, -12.0, -1.0);
+            eprintln!(
+                "gelu_tanh: {ulps:.3} ulp on [-1, 6], rel {rel:.3e} on [-8, -1], abs {abs:.3e} on [-12, -1]"
+            );
+            assert!(ulps <= 4.0, "gelu_tanh: {ulps} ulp");
+            assert!(rel <= 1e-5, "gelu_tanh: relative error {rel}");
+            assert!(abs <= 1e-7, "gelu_tanh: abs error {abs}");
+        }
     }
 
     #[test]
     fn special_values() {
+        let (erf, gelu, gelu_tanh) = (erf::<true>, gelu::<true>, gelu_tanh::<true>);
         assert_eq!(erf(0.0), 0.0);
         assert!(erf(-0.0).is_sign_negative());
         assert_eq!(erf(f32::INFINITY), 1.0);
@@ -284,8 +298,18 @@ mod tests {
         for kernel in [ErfKernel::Erf, ErfKernel::Gelu, ErfKernel::GeluTanh] {
             let got = apply(kernel, &x, &layout);
             assert_eq!(got.len(), x.len());
+            // The vector path fuses multiply-adds exactly when the CPU has FMA.
+            #[cfg(target_arch = "x86_64")]
+            let fused = crate::cpu::simd::has_avx2_fma();
+            #[cfg(not(target_arch = "x86_64"))]
+            let fused = false;
             for (&g, &v) in got.iter().zip(&x) {
-                assert_eq!(g.to_bits(), kernel.scalar(v).to_bits(), "{kernel:?}({v})");
+                let want = if fused {
+                    kernel.scalar::<true>(v)
+                } else {
+                    kernel.scalar::<false>(v)
+                };
+                assert_eq!(g.to_bits(), want.to_bits(), "{kernel:?}({v})");
             }
         }
     }

@@ -9,24 +9,48 @@
 //! [`reject`] and panics naming the op and the device. Files mirror `crate::ops`.
 
 mod binary;
+mod combine;
 pub(crate) mod context;
+mod conv;
 mod convert;
 mod index;
 mod layer_norm;
+mod logsumexp;
 mod matmul;
+mod moments;
+mod norm;
+mod one_hot;
+mod pool;
+mod random;
 mod reduce;
+mod scan;
+mod scatter;
 mod softmax;
 mod storage;
+mod triangle;
 mod unary;
 
 pub(crate) use binary::{binary, binary_scalar, compare, logical};
+pub(crate) use combine::cat;
+pub(crate) use conv::{col2im, im2col};
 pub(crate) use convert::{contiguous, to_dtype};
 pub(crate) use index::{gather, index_select, masked_fill, where_};
 pub(crate) use layer_norm::{layer_norm, layer_norm_backward};
+pub(crate) use logsumexp::logsumexp;
 pub(crate) use matmul::matmul;
-pub(crate) use reduce::{arg_all, arg_dim, extreme_all, extreme_dim, mean_dims, sum_dims};
+pub(crate) use moments::variance;
+pub(crate) use norm::norm;
+pub(crate) use one_hot::one_hot;
+pub(crate) use pool::{avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward};
+pub(crate) use random::bernoulli;
+pub(crate) use reduce::{
+    arg_all, arg_dim, extreme_all, extreme_dim, mean_dims, prod_dims, sum_dims, truth,
+};
+pub(crate) use scan::cumsum;
+pub(crate) use scatter::scatter;
 pub(crate) use softmax::{softmax, softmax_backward};
 pub(crate) use storage::{GpuStorage, to_device};
+pub(crate) use triangle::triangle;
 pub(crate) use unary::{clamp, logical_not, unary};
 
 use kiln_gpu_kernels::StridedLayout;

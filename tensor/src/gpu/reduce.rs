@@ -17,7 +17,7 @@ use crate::shape::Dim;
 use crate::tensor::Tensor;
 
 /// Which dims of `t` `dims` names (empty = all), panicking on repeats like the CPU path.
-fn mask_of(t: &Tensor, dims: &[i64], op: &str) -> Vec<bool> {
+pub(crate) fn mask_of(t: &Tensor, dims: &[i64], op: &str) -> Vec<bool> {
     let mut mask = vec![dims.is_empty(); t.dim()];
     for &d in dims {
         let i = d.resolve(t.dim(), op);
@@ -34,7 +34,7 @@ fn mask_of(t: &Tensor, dims: &[i64], op: &str) -> Vec<bool> {
 }
 
 /// The output shape: kept dims, with reduced ones as 1 when `keepdim`.
-fn out_shape(t: &Tensor, mask: &[bool], keepdim: bool) -> Vec<usize> {
+pub(crate) fn out_shape(t: &Tensor, mask: &[bool], keepdim: bool) -> Vec<usize> {
     t.dims()
         .iter()
         .zip(mask)
@@ -201,4 +201,46 @@ pub(crate) fn arg_all(t: &Tensor, max: bool) -> Option<Tensor> {
     let flat = crate::gpu::contiguous(t).expect("a gpu tensor");
     let flat = flat.with_layout(crate::layout::Layout::contiguous([t.numel()].into()));
     Some(indices(&flat, 0, false, max, op))
+}
+
+/// `prod(dims, keepdim)` (empty `dims` = every dim), accumulated in f32: floats keep their
+/// dtype; integers and bool give int64, exact while every partial product stays within 2^24.
+pub(crate) fn prod_dims(t: &Tensor, dims: &[i64], keepdim: bool) -> Option<Tensor> {
+    if !on_gpu("prod", &[t]) {
+        return None;
+    }
+    let mask = mask_of(t, dims, "prod");
+    let dtype = if t.dtype().is_float() {
+        t.dtype()
+    } else {
+        DType::I64
+    };
+    let (gpu, out) = run("prod", t, &mask, ReduceOp::Prod);
+    Some(from_f32(&gpu, out, dtype, out_shape(t, &mask, keepdim)))
+}
+
+/// `all(dims, keepdim)` (`all`) or `any(dims, keepdim)` as bool: the product (all) or the sum
+/// (any) of the 0/1 truth values `x != 0` (NaN counts as true), so an empty reduction gives
+/// true for `all` and false for `any`.
+pub(crate) fn truth(t: &Tensor, dims: &[i64], keepdim: bool, all: bool) -> Option<Tensor> {
+    let op = if all { "all" } else { "any" };
+    if !on_gpu(op, &[t]) {
+        return None;
+    }
+    let mask = mask_of(t, dims, op);
+    let nonzero = t.compare_scalar(0, crate::ops::binary::CompareOp::Ne);
+    let k = if all { ReduceOp::Prod } else { ReduceOp::Sum };
+    let (gpu, out) = run(op, &nonzero, &mask, k);
+    Some(from_f32(
+        &gpu,
+        out,
+        DType::Bool,
+        out_shape(t, &mask, keepdim),
+    ))
+}
+
+/// The maximum (NaN propagating) of `t` over the dims in `mask`, kept as size-1 dims, in f32.
+pub(crate) fn max_over(t: &Tensor, mask: &[bool], op: &str) -> Tensor {
+    let (gpu, out) = run(op, t, mask, ReduceOp::Max);
+    from_f32(&gpu, out, DType::F32, out_shape(t, mask, true))
 }

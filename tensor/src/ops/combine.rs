@@ -67,6 +67,13 @@ impl Tensor {
             }
             out_dims[d] += t.dims()[d];
         }
+        #[cfg(feature = "gpu")]
+        {
+            let views: Vec<&Tensor> = kept.iter().map(|&(_, t)| t).collect();
+            if let Some(out) = crate::gpu::cat(&views, d, dtype, &out_dims) {
+                return out;
+            }
+        }
         let parts: Vec<Tensor> = kept
             .iter()
             .map(|(_, t)| t.to_dtype(dtype).contiguous())

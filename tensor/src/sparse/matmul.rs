@@ -76,6 +76,8 @@ impl CsrTensor {
 
 /// Panics unless `dense` is a 2-D tensor with `rows` rows and the sparse operand's dtype.
 fn check_operand(op: &str, sparse: &CsrTensor, dense: &Tensor, rows: usize) {
+    #[cfg(feature = "gpu")]
+    crate::gpu::reject(dense, op);
     let [m, k] = sparse.shape();
     assert!(
         dense.dim() == 2 && dense.dims()[0] == rows,

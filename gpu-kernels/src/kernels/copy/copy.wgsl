@@ -33,3 +33,42 @@ fn copy16(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: v
         y[w] = word;
     }
 }
+
+// copy_into32: writes element i of the view of x at 1..15 to element i of the view of y at
+// 15..29 (both row-major over the same shape), leaving the rest of y untouched; this is how a
+// concatenation places each input in its slice of the output.
+// params: [n, view of x at 1..15, view of y at 15..29]
+@compute @workgroup_size(WG)
+fn copy_into32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    let i = (wid.y * nwg.x + wid.x) * WG + lid;
+    if (i < params[0]) {
+        y[strided_index(15u, i)] = x[strided_index(1u, i)];
+    }
+}
+
+// triangle32: the upper (params[4] == 1) or lower triangle of the last two dims of the view of
+// x at 5..19, zero bits elsewhere, written contiguously. Element (r, c) is kept when
+// c - r >= diagonal (upper) or c - r <= diagonal (lower); diagonal is i32 bits, pre-clamped.
+// params: [n, rows, cols, diagonal, upper, view of x at 5..19]
+@compute @workgroup_size(WG)
+fn triangle32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    let i = (wid.y * nwg.x + wid.x) * WG + lid;
+    if (i >= params[0]) {
+        return;
+    }
+    let cols = params[2];
+    let c = i32(i % cols);
+    let r = i32((i / cols) % params[1]);
+    let diagonal = bitcast<i32>(params[3]);
+    var keep: bool;
+    if (params[4] == 1u) {
+        keep = c - r >= diagonal;
+    } else {
+        keep = c - r <= diagonal;
+    }
+    if (keep) {
+        y[i] = x[strided_index(5u, i)];
+    } else {
+        y[i] = 0u;
+    }
+}

@@ -31,3 +31,17 @@ fn dropout(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
     let keep = random_bits(i, params[1], params[2]) >= params[3];
     y[i] = select(0.0, x[i] * bitcast<f32>(params[4]), keep);
 }
+
+// bernoulli: y[i] = 1 with probability x[i], else 0 (torch.bernoulli), from the same
+// counter-based bits: the top 24 bits form u in [0, 1) and the draw is u < x[i], so
+// probability 0 never fires and 1 always does.
+// params: [n, seed_lo, seed_hi]
+@compute @workgroup_size(WG)
+fn bernoulli(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    let i = (wid.y * nwg.x + wid.x) * WG + lid;
+    if (i >= params[0]) {
+        return;
+    }
+    let u = f32(random_bits(i, params[1], params[2]) >> 8u) * (1.0 / 16777216.0);
+    y[i] = select(0.0, 1.0, u < x[i]);
+}

@@ -1,4 +1,5 @@
-//! Dropout (`torch.nn.functional.dropout` in training mode) with a counter-based RNG.
+//! Dropout (`torch.nn.functional.dropout` in training mode) and Bernoulli draws
+//! (`torch.bernoulli`) with a counter-based RNG.
 
 use crate::buffer::GpuBuffer;
 use crate::context::GpuContext;
@@ -6,6 +7,13 @@ use crate::dispatch::WG_1D;
 use crate::dtype::DType;
 use crate::error::{GpuError, Result, invalid};
 use crate::pipeline::{Access, Kernel};
+
+const BERNOULLI: Kernel = Kernel {
+    family: "dropout",
+    entry: "bernoulli",
+    source: &[include_str!("dropout.wgsl")],
+    bindings: &[Access::Read, Access::ReadWrite, Access::Read],
+};
 
 const DROPOUT: Kernel = Kernel {
     family: "dropout",
@@ -56,5 +64,34 @@ pub fn dropout(ctx: &GpuContext, x: &GpuBuffer, p: f32, seed: u64) -> Result<Gpu
     ];
     let (gx, gy) = ctx.grid((n as u64).div_ceil(u64::from(WG_1D)));
     ctx.run(&DROPOUT, &[("WG", WG_1D)], &[x, &out], &params, (gx, gy, 1))?;
+    Ok(out)
+}
+
+/// Draws 1.0 with probability `p[i]` and 0.0 otherwise for each element of the contiguous f32
+/// buffer `p` (`torch.bernoulli(p)`). The draws are a pure function of `(seed, i)` (the same
+/// generator as [`dropout`]), so the same seed gives the same result; probabilities are
+/// compared against 24-bit uniforms, and values outside `[0, 1]` act as clamped.
+pub fn bernoulli(ctx: &GpuContext, p: &GpuBuffer, seed: u64) -> Result<GpuBuffer> {
+    if p.dtype() != DType::F32 {
+        return Err(GpuError::DTypeMismatch {
+            op: "bernoulli",
+            expected: DType::F32,
+            found: p.dtype(),
+        });
+    }
+    let n = p.len();
+    let out = ctx.alloc(n, DType::F32)?;
+    if n == 0 {
+        return Ok(out);
+    }
+    let params = [n as u32, seed as u32, (seed >> 32) as u32];
+    let (gx, gy) = ctx.grid((n as u64).div_ceil(u64::from(WG_1D)));
+    ctx.run(
+        &BERNOULLI,
+        &[("WG", WG_1D)],
+        &[p, &out],
+        &params,
+        (gx, gy, 1),
+    )?;
     Ok(out)
 }

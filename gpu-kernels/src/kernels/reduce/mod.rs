@@ -1,5 +1,5 @@
 //! Reductions over one dimension (`torch.sum(dim)`, `mean`, `amax`, `amin`, `argmax`,
-//! `argmin`).
+//! `argmin`, `prod`).
 
 use crate::buffer::GpuBuffer;
 use crate::context::GpuContext;
@@ -33,6 +33,8 @@ pub enum ReduceOp {
     Argmax,
     /// `torch.argmin(x, dim)`: u32 index of the first minimum (NaN counts as minimal).
     Argmin,
+    /// `torch.prod(x, dim)` (1 over an empty dimension).
+    Prod,
 }
 
 impl ReduceOp {
@@ -44,6 +46,7 @@ impl ReduceOp {
             ReduceOp::Min => 3,
             ReduceOp::Argmax => 4,
             ReduceOp::Argmin => 5,
+            ReduceOp::Prod => 6,
         }
     }
 }
@@ -51,7 +54,7 @@ impl ReduceOp {
 /// Reduces dimension `dim` of the f32 view `layout` of `x`. The result is contiguous with the
 /// shape of `layout` minus `dim` (`keepdim=False`; keeping it is a reshape for the caller);
 /// f32 except for `Argmax` / `Argmin`, which give u32. Max/min/argmax/argmin over an empty
-/// dimension are an error, as in PyTorch; sum gives 0 and mean NaN.
+/// dimension are an error, as in PyTorch; sum gives 0, prod 1 and mean NaN.
 pub fn reduce(
     ctx: &GpuContext,
     op: ReduceOp,
@@ -80,7 +83,7 @@ pub fn reduce(
     outer.shape.remove(dim);
     outer.strides.remove(dim);
     let n_out = outer.numel();
-    if len == 0 && !matches!(op, ReduceOp::Sum | ReduceOp::Mean) {
+    if len == 0 && !matches!(op, ReduceOp::Sum | ReduceOp::Mean | ReduceOp::Prod) {
         return Err(invalid(OP, format!("{op:?} over an empty dimension")));
     }
     let out_dtype = match op {

@@ -1,7 +1,7 @@
 // Reductions over one dimension of a strided f32 view: one workgroup per output element, each
 // thread folding a strided slice of the reduced dimension, then a tree in workgroup memory.
 // Specialisation: WG (threads, a power of two), OP (0 sum, 1 mean, 2 max, 3 min, 4 argmax,
-// 5 argmin). Max/min propagate NaN; argmax/argmin treat NaN as the extreme and return the
+// 5 argmin, 6 prod). Max/min propagate NaN; argmax/argmin treat NaN as the extreme and return the
 // first index among equals (torch semantics). `out` is u32: f32 bits or indices.
 // params: [n_out, len (reduced size), stride (of the reduced dim), view of the other dims at 3..17]
 
@@ -37,6 +37,9 @@ fn combine(v: f32, i: u32, w: f32, j: u32) -> vec2<u32> {
     if (OP <= 1u) {
         return vec2<u32>(bitcast<u32>(v + w), 0u);
     }
+    if (OP == 6u) {
+        return vec2<u32>(bitcast<u32>(v * w), 0u);
+    }
     if (better(v, i, w, j)) {
         return vec2<u32>(bitcast<u32>(v), i);
     }
@@ -58,6 +61,8 @@ fn reduce(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: v
     var acc_i = 0xffffffffu;
     if (OP <= 1u) {
         acc_v = 0.0;
+    } else if (OP == 6u) {
+        acc_v = 1.0;
     } else if (OP == 2u || OP == 4u) {
         acc_v = bitcast<f32>(0xff800000u);
     } else {
@@ -83,7 +88,7 @@ fn reduce(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: v
     }
     if (tid == 0u && o < n_out) {
         let v = vals[0];
-        if (OP == 0u || OP == 2u || OP == 3u) {
+        if (OP == 0u || OP == 2u || OP == 3u || OP == 6u) {
             out[o] = bitcast<u32>(v);
         } else if (OP == 1u) {
             out[o] = bitcast<u32>(v / f32(len));

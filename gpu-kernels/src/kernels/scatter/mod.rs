@@ -1,5 +1,10 @@
 //! Scatter-add along a dimension (`torch.Tensor.index_add`), the backward pass of
-//! `index_select` and `embedding`.
+//! `index_select` and `embedding`; [`scatter`] (in `dim.rs`) writes or adds along a dimension
+//! with a full index tensor (`torch.Tensor.scatter` / `scatter_add`).
+
+mod dim;
+
+pub use dim::{ScatterMode, scatter};
 
 use crate::buffer::GpuBuffer;
 use crate::context::GpuContext;

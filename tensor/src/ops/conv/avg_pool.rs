@@ -104,8 +104,12 @@ impl Tensor {
         let win = avg_window("avg_pool2d", self, options);
         let shape = pooled_shape(self.dims(), &win);
         let dtype = compute_dtype(self, "avg_pool2d");
-        let x = self.to_dtype(dtype).contiguous();
         let pad = options.count_include_pad;
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::avg_pool2d(self, &win, pad, &shape) {
+            return out;
+        }
+        let x = self.to_dtype(dtype).contiguous();
         let out = match dtype {
             DType::F64 => {
                 Tensor::from_vec(avg_pool(x.typed::<f64>("avg_pool2d").0, &win, pad), shape)
@@ -126,8 +130,12 @@ impl Tensor {
             grad_output.shape()
         );
         let dtype = compute_dtype(self, "avg_pool2d_backward");
-        let g = grad_output.to_dtype(dtype).contiguous();
         let pad = options.count_include_pad;
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::avg_pool2d_backward(self, grad_output, &win, pad) {
+            return out;
+        }
+        let g = grad_output.to_dtype(dtype).contiguous();
         let dims = self.dims().to_vec();
         let out = match dtype {
             DType::F64 => {

@@ -82,6 +82,10 @@ fn plan(input: &Tensor, weight: &Tensor, bias: Option<&Tensor>, o: &Conv2dOption
 
 /// `im2col` of `x` (in a compute dtype) as a `[N, g, C/g·kh·kw, OH·OW]` tensor.
 fn unfold(x: &Tensor, w: &Window, groups: usize) -> Tensor {
+    #[cfg(feature = "gpu")]
+    if let Some(cols) = crate::gpu::im2col(x, w, groups) {
+        return cols;
+    }
     let rows = w.channels * w.kernel[0] * w.kernel[1];
     let shape = [w.batch, groups, rows / groups, w.out_len()];
     let x = x.contiguous();
@@ -93,6 +97,10 @@ fn unfold(x: &Tensor, w: &Window, groups: usize) -> Tensor {
 
 /// `col2im` of `cols` (`[N, g, C/g·kh·kw, OH·OW]` in a compute dtype) into `shape`.
 fn fold(cols: &Tensor, w: &Window, shape: &[usize]) -> Tensor {
+    #[cfg(feature = "gpu")]
+    if let Some(image) = crate::gpu::col2im(cols, w, shape) {
+        return image;
+    }
     let cols = cols.contiguous();
     match cols.dtype() {
         DType::F64 => Tensor::from_vec(col2im(cols.typed::<f64>("conv2d").0, w), shape.to_vec()),

@@ -67,6 +67,10 @@ impl Tensor {
         let win = pool_window("max_pool2d", self, options);
         let shape = pooled_shape(self.dims(), &win);
         let dtype = compute_dtype(self, "max_pool2d");
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::max_pool2d(self, &win, &shape) {
+            return out;
+        }
         let x = self.to_dtype(dtype).contiguous();
         let (values, indices) = match dtype {
             DType::F64 => {
@@ -119,6 +123,10 @@ impl Tensor {
             padding: [0, 0],
             dilation: [1, 1],
         };
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::max_pool2d_backward(self, grad_output, indices, &win) {
+            return out;
+        }
         let idx = indices.to_dtype(DType::I64).contiguous();
         let idx = idx.typed::<i64>("max_pool2d_backward").0;
         assert!(

@@ -1,10 +1,12 @@
 //! Convolutions and poolings over images (`F.conv2d`, `F.max_pool2d`, `F.avg_pool2d`) with
 //! their backward passes: `im2col` + GEMM forward, `col2im` backward, and direct window loops
 //! for the poolings. 1-D versions run as 2-D ones over a height of one in the callers.
+//! GPU tensors run the same steps on the device: `im2col` / `col2im` and the poolings as
+//! WGSL kernels (`crate::gpu::conv`, `crate::gpu::pool`), the products as the GPU matmul.
 
 mod avg_pool;
 mod conv2d;
-mod geometry;
+pub(crate) mod geometry;
 mod im2col;
 mod max_pool;
 mod options;

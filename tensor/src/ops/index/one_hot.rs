@@ -17,6 +17,10 @@ impl Tensor {
             "one_hot: only applicable to int64 index tensors, got {}",
             self.dtype()
         );
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::one_hot(self, num_classes) {
+            return out;
+        }
         let ids = self.to_vec::<i64>();
         let classes = match (ids.iter().min(), ids.iter().max()) {
             (Some(&min), Some(&max)) => {

@@ -45,10 +45,15 @@ impl Tensor {
     ///
     /// `index` is int64 with as many dims as `self` and `src`, no dim larger than `src`'s and
     /// none larger than `self`'s except `dim`; `src` has `self`'s dtype. When an index repeats,
-    /// the last write in row-major order wins (PyTorch leaves this unspecified). Panics on a
-    /// wrong dtype, rank or size, and on an index outside `[0, self.size(dim))`.
+    /// the last write in row-major order wins on the CPU and an unspecified one on a GPU
+    /// (PyTorch leaves this unspecified). Panics on a wrong dtype, rank or size, and on an
+    /// index outside `[0, self.size(dim))`.
     pub fn scatter(&self, dim: impl Dim, index: &Tensor, src: &Tensor) -> Tensor {
         let d = check_scatter(self, dim, index, src, "scatter");
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::scatter(self, d, index, src, false) {
+            return out;
+        }
         with_dtype!(self.dtype(), T, {
             scatter_cpu::<T>(self, d, index, src, "scatter", |_, v| v)
         })
@@ -59,9 +64,14 @@ impl Tensor {
     /// `dim == 0`, `out[index[i][j]][j] += src[i][j]`, repeated indices accumulating.
     ///
     /// Same shape and dtype rules as [`Tensor::scatter`]. Integers wrap on overflow and bools
-    /// OR, as in PyTorch; f16/bf16 round after every addition.
+    /// OR, as in PyTorch; f16/bf16 round after every addition. On a GPU the additions run in
+    /// an unspecified order, int64 wraps at 32 bits and f16/bf16 add in f32, rounding once.
     pub fn scatter_add(&self, dim: impl Dim, index: &Tensor, src: &Tensor) -> Tensor {
         let d = check_scatter(self, dim, index, src, "scatter_add");
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::scatter(self, d, index, src, true) {
+            return out;
+        }
         with_dtype!(self.dtype(), T, {
             scatter_cpu::<T>(self, d, index, src, "scatter_add", |a, v| a.accumulate(v))
         })

@@ -29,6 +29,10 @@ fn triangle(t: &Tensor, diagonal: i64, upper: bool) -> Tensor {
         "{op}: input tensor must have at least 2 dimensions, got shape {}",
         t.shape()
     );
+    #[cfg(feature = "gpu")]
+    if let Some(out) = crate::gpu::triangle(t, diagonal, upper) {
+        return out;
+    }
     with_dtype!(t.dtype(), T, {
         triangle_cpu::<T>(&t.contiguous(), diagonal, upper, op)
     })

@@ -50,9 +50,14 @@ where
 impl Tensor {
     /// Cumulative sum along `dim` (`torch.cumsum(x, dim)`): element `i` is the sum of elements
     /// `0..=i`. Floats keep their dtype and accumulate in f64 (PyTorch's CPU accumulation type);
-    /// integer and bool tensors give int64.
+    /// integer and bool tensors give int64. On a GPU floats accumulate in compensated f32 and
+    /// integers in 32 bits.
     pub fn cumsum(&self, dim: impl Dim) -> Tensor {
         let d = dim.resolve(self.dim(), "cumsum");
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::cumsum(self, d) {
+            return out;
+        }
         let t = self.contiguous();
         let dims = t.dims();
         let (len, inner) = if dims.is_empty() {

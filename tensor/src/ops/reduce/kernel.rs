@@ -16,12 +16,15 @@ use rayon::prelude::*;
 
 use crate::cpu::strided::PARALLEL_THRESHOLD;
 
-/// Independent accumulators in a row fold.
-const LANES: usize = 8;
-/// Longest run folded sequentially (per group of lanes) before splitting in halves.
-const LEAF: usize = 128;
+/// Independent accumulators in a row fold: four AVX2 registers of f32, enough to hide the
+/// latency of the adds.
+const LANES: usize = 32;
+/// Longest run folded sequentially (per group of lanes) before merging pairwise.
+const LEAF: usize = 512;
 /// Rows folded sequentially into an output row before splitting in halves.
-const COL_LEAF: usize = 16;
+const COL_LEAF: usize = 32;
+/// Output columns whose accumulators one pass over a leaf's rows keeps in registers.
+const STRIP: usize = 32;
 /// Output columns handled by one task in the `inner > 1` loop.
 const TILE: usize = 256;
 /// Rows longer than this are folded in chunks of this size (in parallel when large enough).
@@ -82,21 +85,39 @@ where
     }
 }
 
-/// Folds a contiguous run pairwise: `LANES` accumulators up to `LEAF` values, halves above.
-/// Always inlined, so a caller compiled for wider vectors (AVX2) folds short runs with them.
+/// Folds a contiguous run pairwise: `LANES` accumulators within each leaf of `LEAF` values,
+/// leaves merged as a binary counter does (two partial results of equal rank merge into one of
+/// the next rank), which is the balanced pairwise tree when the leaf count is a power of two.
+/// Always inlined and free of recursion, so a caller compiled for wider vectors (AVX2) folds the
+/// whole run with them.
 #[inline(always)]
 pub(crate) fn fold_slice<T: Copy, F: Fold<T>>(f: &F, x: &[T]) -> F::Acc {
-    if x.len() > LEAF {
-        let mid = (x.len() / 2).next_multiple_of(LANES);
-        let (a, b) = x.split_at(mid);
-        return f.combine(fold_halves(f, a), fold_halves(f, b));
+    if x.len() <= LEAF {
+        return fold_leaf(f, x);
     }
-    fold_leaf(f, x)
-}
-
-/// [`fold_slice`] of the halves of a long run, as an ordinary (recursive) call.
-fn fold_halves<T: Copy, F: Fold<T>>(f: &F, x: &[T]) -> F::Acc {
-    fold_slice(f, x)
+    // `partial[k]` holds the fold of 2^k consecutive leaves while bit k of `leaves` is set.
+    let mut partial = [f.identity(); usize::BITS as usize];
+    let mut leaves = 0usize;
+    for leaf in x.chunks(LEAF) {
+        let mut acc = fold_leaf(f, leaf);
+        let mut rank = 0;
+        while leaves & (1 << rank) != 0 {
+            acc = f.combine(partial[rank], acc);
+            rank += 1;
+        }
+        partial[rank] = acc;
+        leaves += 1;
+    }
+    let mut total: Option<F::Acc> = None;
+    for (rank, &p) in partial.iter().enumerate() {
+        if leaves & (1 << rank) != 0 {
+            total = Some(match total {
+                None => p,
+                Some(t) => f.combine(p, t),
+            });
+        }
+    }
+    total.unwrap_or_else(|| f.identity())
 }
 
 /// At most `LEAF` values with `LANES` accumulators.
@@ -113,14 +134,27 @@ fn fold_leaf<T: Copy, F: Fold<T>>(f: &F, x: &[T]) -> F::Acc {
     for &v in chunks.remainder() {
         tail = f.combine(tail, f.load(v));
     }
-    let quad = [
-        f.combine(acc[0], acc[4]),
-        f.combine(acc[1], acc[5]),
-        f.combine(acc[2], acc[6]),
-        f.combine(acc[3], acc[7]),
-    ];
-    let pair = f.combine(f.combine(quad[0], quad[2]), f.combine(quad[1], quad[3]));
-    f.combine(pair, tail)
+    f.combine(merge_lanes(acc, |a, b| f.combine(a, b)), tail)
+}
+
+/// Merges `L` (a power of two) lane accumulators pairwise: lane `i` with lane `i + width`,
+/// halving `width`. Kept out of line: inlined next to the loop that filled the lanes, it leads
+/// LLVM's SLP vectoriser to split that loop into two-lane pieces instead of whole AVX2
+/// registers.
+#[inline(never)]
+pub(crate) fn merge_lanes<A: Copy, const L: usize>(
+    mut acc: [A; L],
+    combine: impl Fn(A, A) -> A,
+) -> A {
+    debug_assert!(L.is_power_of_two());
+    let mut width = L / 2;
+    while width > 0 {
+        for i in 0..width {
+            acc[i] = combine(acc[i], acc[i + width]);
+        }
+        width /= 2;
+    }
+    acc[0]
 }
 
 /// Merges accumulators pairwise (a balanced tree), `identity` for none.
@@ -138,12 +172,12 @@ fn combine_tree<T, F: Fold<T>>(f: &F, accs: &[F::Acc]) -> F::Acc {
 /// Folds one row; rows longer than `CHUNK` go chunk by chunk, in parallel when `parallel`.
 pub(crate) fn fold_row<T: Copy + Sync, F: Fold<T>>(f: &F, row: &[T], parallel: bool) -> F::Acc {
     if row.len() <= CHUNK {
-        return fold_slice(f, row);
+        return fold_run(f, row);
     }
     let accs: Vec<F::Acc> = if parallel {
-        row.par_chunks(CHUNK).map(|c| fold_slice(f, c)).collect()
+        row.par_chunks(CHUNK).map(|c| fold_run(f, c)).collect()
     } else {
-        row.chunks(CHUNK).map(|c| fold_slice(f, c)).collect()
+        row.chunks(CHUNK).map(|c| fold_run(f, c)).collect()
     };
     combine_tree(f, &accs)
 }
@@ -161,13 +195,7 @@ fn fold_cols<T: Copy, F: Fold<T>>(
 ) {
     let w = out.len();
     if rows.len() <= COL_LEAF {
-        out.fill(f.identity());
-        for r in rows {
-            let src = &block[r * inner + j0..][..w];
-            for (o, &v) in out.iter_mut().zip(src) {
-                *o = f.combine(*o, f.load(v));
-            }
-        }
+        fold_cols_leaf(f, block, rows, inner, j0, out);
         return;
     }
     let mid = rows.start + rows.len() / 2;
@@ -177,6 +205,81 @@ fn fold_cols<T: Copy, F: Fold<T>>(
     for (o, &t) in out.iter_mut().zip(tmp.iter()) {
         *o = f.combine(*o, t);
     }
+}
+
+/// Folds at most `COL_LEAF` rows into `out`, `STRIP` columns at a time with the strip's
+/// accumulators held in registers, so each input value is loaded once and each output stored
+/// once. Always inlined; [`fold_cols_leaf`] picks the vector width.
+#[inline(always)]
+fn fold_strips<T: Copy, F: Fold<T>>(
+    f: &F,
+    block: &[T],
+    rows: std::ops::Range<usize>,
+    inner: usize,
+    j0: usize,
+    out: &mut [F::Acc],
+) {
+    let done = out.len() / STRIP * STRIP;
+    let (full, rest) = out.split_at_mut(done);
+    for (s, o) in full.chunks_exact_mut(STRIP).enumerate() {
+        let mut acc = [f.identity(); STRIP];
+        for r in rows.clone() {
+            let src = &block[r * inner + j0 + s * STRIP..][..STRIP];
+            for (a, &v) in acc.iter_mut().zip(src) {
+                *a = f.combine(*a, f.load(v));
+            }
+        }
+        o.copy_from_slice(&acc);
+    }
+    rest.fill(f.identity());
+    for r in rows {
+        let src = &block[r * inner + j0 + done..][..rest.len()];
+        for (a, &v) in rest.iter_mut().zip(src) {
+            *a = f.combine(*a, f.load(v));
+        }
+    }
+}
+
+/// [`fold_strips`] compiled for AVX2+FMA when the CPU has them.
+fn fold_cols_leaf<T: Copy, F: Fold<T>>(
+    f: &F,
+    block: &[T],
+    rows: std::ops::Range<usize>,
+    inner: usize,
+    j0: usize,
+    out: &mut [F::Acc],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::simd::has_avx2_fma() {
+        #[target_feature(enable = "avx2,fma")]
+        fn wide<T: Copy, F: Fold<T>>(
+            f: &F,
+            block: &[T],
+            rows: std::ops::Range<usize>,
+            inner: usize,
+            j0: usize,
+            out: &mut [F::Acc],
+        ) {
+            fold_strips(f, block, rows, inner, j0, out)
+        }
+        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+        return unsafe { wide(f, block, rows, inner, j0, out) };
+    }
+    fold_strips(f, block, rows, inner, j0, out)
+}
+
+/// [`fold_slice`] compiled for AVX2+FMA when the CPU has them.
+fn fold_run<T: Copy, F: Fold<T>>(f: &F, x: &[T]) -> F::Acc {
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::simd::has_avx2_fma() {
+        #[target_feature(enable = "avx2,fma")]
+        fn wide<T: Copy, F: Fold<T>>(f: &F, x: &[T]) -> F::Acc {
+            fold_slice(f, x)
+        }
+        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+        return unsafe { wide(f, x) };
+    }
+    fold_slice(f, x)
 }
 
 /// Number of scratch rows `fold_cols` needs for `rows` rows.

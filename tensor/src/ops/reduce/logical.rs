@@ -38,18 +38,30 @@ impl Tensor {
     /// True when every element is non-zero, as a 0-d bool tensor (`torch.all(x)`); true for an
     /// empty tensor. Unlike PyTorch, a uint8 input also gives bool.
     pub fn all(&self) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::truth(self, &[], false, true) {
+            return out;
+        }
         truth(self, &Reduction::all(self), true)
     }
 
     /// True when some element is non-zero, as a 0-d bool tensor (`torch.any(x)`); false for an
     /// empty tensor.
     pub fn any(&self) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::truth(self, &[], false, false) {
+            return out;
+        }
         truth(self, &Reduction::all(self), false)
     }
 
     /// [`Tensor::all`] over `dims` (`torch.all(x, dim, keepdim)`); an empty list reduces every
     /// dim.
     pub fn all_dim(&self, dims: &[i64], keepdim: bool) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::truth(self, dims, keepdim, true) {
+            return out;
+        }
         truth(
             self,
             &Reduction::new(self, dims, keepdim, false, "all"),
@@ -59,6 +71,10 @@ impl Tensor {
 
     /// [`Tensor::any`] over `dims` (`torch.any(x, dim, keepdim)`).
     pub fn any_dim(&self, dims: &[i64], keepdim: bool) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::truth(self, dims, keepdim, false) {
+            return out;
+        }
         truth(
             self,
             &Reduction::new(self, dims, keepdim, false, "any"),

@@ -33,6 +33,10 @@ impl Tensor {
         let op = "logsumexp";
         match self.dtype() {
             DType::F32 => {
+                #[cfg(feature = "gpu")]
+                if let Some(out) = crate::gpu::logsumexp(self, dims, keepdim) {
+                    return out;
+                }
                 let red = Reduction::new(self, dims, keepdim, true, op);
                 red.output(red.map_rows::<f32, f32>(op, row_logsumexp))
             }

@@ -42,6 +42,10 @@ fn moments(t: &Tensor, dims: &[i64], unbiased: bool, keepdim: bool, sqrt: bool) 
         return moments(&t.to_dtype(DType::F32), dims, unbiased, keepdim, sqrt).to_dtype(dtype);
     }
     let correction = if unbiased { 1.0 } else { 0.0 };
+    #[cfg(feature = "gpu")]
+    if let Some(out) = crate::gpu::variance(t, dims, correction, keepdim, sqrt) {
+        return out;
+    }
     let red = Reduction::new(t, dims, keepdim, true, op);
     let finish = |v: f64| if sqrt { v.sqrt() } else { v };
     match dtype {

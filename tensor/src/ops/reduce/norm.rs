@@ -89,6 +89,10 @@ fn norm_impl(t: &Tensor, p: f64, dims: &[i64], keepdim: bool) -> Tensor {
         !p.is_nan(),
         "linalg.vector_norm: the order p must not be NaN"
     );
+    #[cfg(feature = "gpu")]
+    if let Some(out) = crate::gpu::norm(t, p, dims, keepdim) {
+        return out;
+    }
     match dtype {
         DType::F32 => {
             let red = Reduction::new(t, dims, keepdim, false, "norm");

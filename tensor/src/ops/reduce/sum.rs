@@ -184,13 +184,24 @@ impl Tensor {
     }
 
     /// Product of all elements as a 0-d tensor (`torch.prod(x)`); integer and bool tensors give
-    /// int64 (wrapping on overflow). The product of an empty tensor is 1.
+    /// int64 (wrapping on overflow). The product of an empty tensor is 1. On a GPU it
+    /// accumulates in f32, so integer products are exact up to 2^24.
     pub fn prod(&self) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) = crate::gpu::prod_dims(self, &[], false) {
+            return out;
+        }
         arith(self, &Reduction::all(self), Arith::Prod, "prod")
     }
 
     /// Product over one dim (`torch.prod(x, dim, keepdim)`).
     pub fn prod_dim(&self, dim: impl Dim, keepdim: bool) -> Tensor {
+        #[cfg(feature = "gpu")]
+        if let Some(out) =
+            crate::gpu::prod_dims(self, &[dim.resolve(self.dim(), "prod") as i64], keepdim)
+        {
+            return out;
+        }
         arith(
             self,
             &Reduction::single(self, dim, keepdim, false, "prod"),

@@ -9,19 +9,30 @@ use crate::cpu::buffer_pool;
 use crate::cpu::simd::avx2_kernel;
 use crate::cpu::strided::PARALLEL_THRESHOLD;
 use crate::dtype::DType;
+use crate::ops::reduce::kernel::{FnFold, fold_slice};
 use crate::shape::Dim;
 use crate::tensor::Tensor;
 
-/// One contiguous row: softmax `dx = y·(g − Σ g·y)`, log-softmax `dx = g − e^y·Σ g`.
+/// One contiguous row: softmax `dx = y·(g − Σ g·y)`, log-softmax `dx = g − e^y·Σ g`. The sums
+/// use the lane-parallel [`fold_slice`] (the products `g·y` are staged in `dx`), so the whole
+/// row vectorises.
 #[inline(always)]
-fn row<T: SoftmaxFloat>(y: &[T], g: &[T], dx: &mut [T], log: bool) {
+fn row<T: SoftmaxFloat, const FMA: bool>(y: &[T], g: &[T], dx: &mut [T], log: bool) {
+    let sum = FnFold {
+        identity: T::zero(),
+        load: |v: T| v,
+        combine: |a: T, b: T| a + b,
+    };
     if log {
-        let total = g.iter().fold(T::zero(), |a, &v| a + v);
+        let total = fold_slice(&sum, g);
         for ((d, &yi), &gi) in dx.iter_mut().zip(y).zip(g) {
-            *d = gi - yi.fast_exp() * total;
+            *d = gi - yi.fast_exp::<FMA>() * total;
         }
     } else {
-        let dot = y.iter().zip(g).fold(T::zero(), |a, (&yi, &gi)| a + yi * gi);
+        for ((d, &yi), &gi) in dx.iter_mut().zip(y).zip(g) {
+            *d = yi * gi;
+        }
+        let dot = fold_slice(&sum, dx);
         for ((d, &yi), &gi) in dx.iter_mut().zip(y).zip(g) {
             *d = yi * (gi - dot);
         }
@@ -30,7 +41,7 @@ fn row<T: SoftmaxFloat>(y: &[T], g: &[T], dx: &mut [T], log: bool) {
 
 avx2_kernel! {
     /// The f32 row kernel, AVX2+FMA where the CPU has it.
-    fn row_f32(y: &[f32], g: &[f32], dx: &mut [f32], log: bool) = row::<f32>;
+    fn row_f32(y: &[f32], g: &[f32], dx: &mut [f32], log: bool) = fused row<f32>;
 }
 
 /// One row with the widest vector code the CPU runs.
@@ -46,7 +57,7 @@ impl BackwardRow for f32 {
 
 impl BackwardRow for f64 {
     fn backward_row(y: &[f64], g: &[f64], dx: &mut [f64], log: bool) {
-        row(y, g, dx, log);
+        row::<f64, false>(y, g, dx, log);
     }
 }
 
@@ -65,7 +76,7 @@ fn block<T: SoftmaxFloat>(y: &[T], g: &[T], dx: &mut [T], inner: usize, log: boo
     {
         for (((d, &yi), &gi), &a) in dr.iter_mut().zip(yr).zip(gr).zip(&acc) {
             *d = if log {
-                gi - yi.fast_exp() * a
+                gi - yi.fast_exp::<false>() * a
             } else {
                 yi * (gi - a)
             };

@@ -21,28 +21,29 @@ use crate::ops::reduce::kernel::{FnFold, fold_slice};
 use crate::shape::Dim;
 use crate::tensor::Tensor;
 
-/// A float type with the `exp` the softmax kernels use.
+/// A float type with the `exp` the softmax kernels use; `FMA` as in
+/// [`crate::cpu::simd::mul_add`].
 trait SoftmaxFloat: Real {
-    fn fast_exp(self) -> Self;
+    fn fast_exp<const FMA: bool>(self) -> Self;
 }
 
 impl SoftmaxFloat for f32 {
     #[inline(always)]
-    fn fast_exp(self) -> f32 {
-        exp_f32(self)
+    fn fast_exp<const FMA: bool>(self) -> f32 {
+        exp_f32::<FMA>(self)
     }
 }
 
 impl SoftmaxFloat for f64 {
     #[inline(always)]
-    fn fast_exp(self) -> f64 {
+    fn fast_exp<const FMA: bool>(self) -> f64 {
         self.exp()
     }
 }
 
 /// Softmax (or log-softmax) of one contiguous row into `y`.
 #[inline(always)]
-fn row_generic<T: SoftmaxFloat>(x: &[T], y: &mut [T], log: bool) {
+fn row_generic<T: SoftmaxFloat, const FMA: bool>(x: &[T], y: &mut [T], log: bool) {
     let max = FnFold {
         identity: T::neg_infinity(),
         load: |v: T| v,
@@ -50,7 +51,7 @@ fn row_generic<T: SoftmaxFloat>(x: &[T], y: &mut [T], log: bool) {
     };
     let m = fold_slice(&max, x);
     for (d, &v) in y.iter_mut().zip(x) {
-        *d = (v - m).fast_exp();
+        *d = (v - m).fast_exp::<FMA>();
     }
     let sum = FnFold {
         identity: T::zero(),
@@ -74,7 +75,7 @@ fn row_generic<T: SoftmaxFloat>(x: &[T], y: &mut [T], log: bool) {
 
 avx2_kernel! {
     /// The f32 row kernel, AVX2+FMA where the CPU has it.
-    fn row_f32(x: &[f32], y: &mut [f32], log: bool) = row_generic::<f32>;
+    fn row_f32(x: &[f32], y: &mut [f32], log: bool) = fused row_generic<f32>;
 }
 
 /// One row, with the widest vector code the CPU runs.
@@ -90,7 +91,7 @@ impl SoftmaxRow for f32 {
 
 impl SoftmaxRow for f64 {
     fn row(x: &[f64], y: &mut [f64], log: bool) {
-        row_generic(x, y, log);
+        row_generic::<f64, false>(x, y, log);
     }
 }
 
@@ -105,7 +106,7 @@ fn block<T: SoftmaxFloat>(x: &[T], y: &mut [T], inner: usize, log: bool) {
     let mut s = vec![T::zero(); inner];
     for (row, out) in x.chunks_exact(inner).zip(y.chunks_exact_mut(inner)) {
         for (((d, &v), &mx), acc) in out.iter_mut().zip(row).zip(&m).zip(s.iter_mut()) {
-            *d = (v - mx).fast_exp();
+            *d = (v - mx).fast_exp::<false>();
             *acc = *acc + *d;
         }
     }
