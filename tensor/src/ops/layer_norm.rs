@@ -4,7 +4,7 @@ use rayon::prelude::*;
 
 use crate::cpu::buffer_pool;
 use crate::cpu::simd::avx2_kernel;
-use crate::cpu::strided::PARALLEL_THRESHOLD;
+use crate::cpu::strided::{PARALLEL_THRESHOLD, rows_per_task};
 use crate::dtype::DType;
 use crate::ops::real::Real;
 use crate::ops::reduce::kernel::{FnFold, fold_slice};
@@ -110,7 +110,7 @@ fn run<T: NormRow>(
             (*m, *r) = T::ROW(xr, yr, w, b, eps);
         };
         if x.len() >= PARALLEL_THRESHOLD {
-            let per_task = (8192 / n.max(1)).max(1);
+            let per_task = rows_per_task(rows, n);
             x.par_chunks(n)
                 .zip(y.par_chunks_mut(n))
                 .zip(mean.par_iter_mut())

@@ -14,17 +14,18 @@
 
 use rayon::prelude::*;
 
-use crate::cpu::strided::PARALLEL_THRESHOLD;
+use crate::cpu::strided::{PARALLEL_THRESHOLD, rows_per_task};
 
 /// Independent accumulators in a row fold: four AVX2 registers of f32, enough to hide the
 /// latency of the adds.
 const LANES: usize = 32;
 /// Longest run folded sequentially (per group of lanes) before merging pairwise.
-const LEAF: usize = 512;
+const LEAF: usize = 1024;
 /// Rows folded sequentially into an output row before splitting in halves.
-const COL_LEAF: usize = 32;
-/// Output columns whose accumulators one pass over a leaf's rows keeps in registers.
-const STRIP: usize = 32;
+const COL_LEAF: usize = 64;
+/// Output columns whose accumulators one pass over a leaf's rows keeps in registers (eight
+/// AVX2 registers of f32).
+const STRIP: usize = 64;
 /// Output columns handled by one task in the `inner > 1` loop.
 const TILE: usize = 256;
 /// Rows longer than this are folded in chunks of this size (in parallel when large enough).
@@ -335,7 +336,7 @@ pub(crate) fn reduce<T: Copy + Sync, F: Fold<T>>(f: &F, x: &[T], extent: Extent)
         let row =
             |(o, y): (usize, &mut F::Acc)| *y = fold_row(f, &x[o * reduced..][..reduced], parallel);
         if parallel {
-            let per_task = (8192 / reduced).max(1);
+            let per_task = rows_per_task(out.len(), reduced);
             out.par_iter_mut()
                 .enumerate()
                 .with_min_len(per_task)
@@ -348,7 +349,7 @@ pub(crate) fn reduce<T: Copy + Sync, F: Fold<T>>(f: &F, x: &[T], extent: Extent)
             fold_block(f, &x[o * block_len..][..block_len], reduced, y, parallel)
         };
         if parallel {
-            let per_task = (8192 / block_len).max(1);
+            let per_task = rows_per_task(outer, block_len);
             out.par_chunks_mut(inner)
                 .enumerate()
                 .with_min_len(per_task)
@@ -369,7 +370,7 @@ where
 {
     let row = |o: usize| g(&x[o * len..][..len]);
     if rows * len >= PARALLEL_THRESHOLD {
-        let per_task = (8192 / len.max(1)).max(1);
+        let per_task = rows_per_task(rows, len);
         (0..rows)
             .into_par_iter()
             .with_min_len(per_task)

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use super::SoftmaxFloat;
 use crate::cpu::buffer_pool;
 use crate::cpu::simd::avx2_kernel;
-use crate::cpu::strided::PARALLEL_THRESHOLD;
+use crate::cpu::strided::{PARALLEL_THRESHOLD, rows_per_task};
 use crate::dtype::DType;
 use crate::ops::reduce::kernel::{FnFold, fold_slice};
 use crate::shape::Dim;
@@ -105,7 +105,7 @@ fn backward_real<T: BackwardRow>(y: &Tensor, g: &Tensor, dim: usize, log: bool) 
             }
         };
         if parallel {
-            let per_task = (8192 / width).max(1);
+            let per_task = rows_per_task(ys.len() / width, width);
             ys.par_chunks(width)
                 .zip(gs.par_chunks(width))
                 .zip(dx.par_chunks_mut(width))

@@ -14,7 +14,7 @@ pub(crate) use exp::exp_f32;
 
 use crate::cpu::buffer_pool;
 use crate::cpu::simd::avx2_kernel;
-use crate::cpu::strided::PARALLEL_THRESHOLD;
+use crate::cpu::strided::{PARALLEL_THRESHOLD, rows_per_task};
 use crate::dtype::DType;
 use crate::ops::real::Real;
 use crate::ops::reduce::kernel::{FnFold, fold_slice};
@@ -141,7 +141,7 @@ fn softmax_real<T: SoftmaxRow>(t: &Tensor, dim: usize, log: bool, op: &str) -> T
         if inner == 1 {
             let run = |(xr, yr): (&[T], &mut [T])| T::row(xr, yr, log);
             if parallel {
-                let per_task = (8192 / len).max(1);
+                let per_task = rows_per_task(x.len() / len, len);
                 x.par_chunks(len)
                     .zip(y.par_chunks_mut(len))
                     .with_min_len(per_task)
