@@ -257,7 +257,10 @@ fn all_and_any_match_the_cpu() {
 /// distinct within each column (`(11i + 5j) mod rows` is a bijection in `i` when `rows` is
 /// not a multiple of 11), so the result does not depend on the write order.
 fn distinct_rows(rows: usize, index_rows: usize, cols: usize) -> Tensor {
-    assert!(rows % 11 != 0 && index_rows <= rows, "indices would repeat");
+    assert!(
+        !rows.is_multiple_of(11) && index_rows <= rows,
+        "indices would repeat"
+    );
     let data: Vec<i64> = (0..index_rows)
         .flat_map(|i| (0..cols).map(move |j| ((11 * i + 5 * j) % rows) as i64))
         .collect();
