@@ -4,7 +4,7 @@
 
 mod gather;
 mod mask;
-mod one_hot;
+pub(crate) mod one_hot;
 mod scatter;
 mod select;
 mod triangle;

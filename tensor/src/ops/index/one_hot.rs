@@ -3,6 +3,32 @@
 use crate::dtype::DType;
 use crate::tensor::Tensor;
 
+/// The number of classes of a `one_hot` result from the ids' `(min, max)` (`None` when there
+/// are no ids) and the requested `num_classes` (`-1`: infer it as `max + 1`). Panics with
+/// PyTorch's messages for a negative id, an id not below `num_classes`, or an empty input
+/// whose count cannot be inferred. Shared by the CPU and GPU paths.
+pub(crate) fn class_count(range: Option<(i64, i64)>, num_classes: i64) -> usize {
+    let Some((min, max)) = range else {
+        assert!(
+            num_classes > 0,
+            "one_hot: can not infer the number of classes from an empty tensor (num_classes = {num_classes})"
+        );
+        return num_classes as usize;
+    };
+    assert!(
+        min >= 0,
+        "one_hot: class values must be non-negative, got {min}"
+    );
+    if num_classes == -1 {
+        return (max + 1) as usize;
+    }
+    assert!(
+        max < num_classes,
+        "one_hot: class values must be smaller than num_classes ({num_classes}), got {max}"
+    );
+    num_classes as usize
+}
+
 impl Tensor {
     /// One-hot encoding of an int64 tensor of class ids (`torch.nn.functional.one_hot`): the
     /// result has shape `self.shape() + [num_classes]`, dtype int64, and a 1 at each id.
@@ -22,30 +48,8 @@ impl Tensor {
             return out;
         }
         let ids = self.to_vec::<i64>();
-        let classes = match (ids.iter().min(), ids.iter().max()) {
-            (Some(&min), Some(&max)) => {
-                assert!(
-                    min >= 0,
-                    "one_hot: class values must be non-negative, got {min}"
-                );
-                if num_classes == -1 {
-                    max + 1
-                } else {
-                    assert!(
-                        max < num_classes,
-                        "one_hot: class values must be smaller than num_classes ({num_classes}), got {max}"
-                    );
-                    num_classes
-                }
-            }
-            _ => {
-                assert!(
-                    num_classes > 0,
-                    "one_hot: can not infer the number of classes from an empty tensor (num_classes = {num_classes})"
-                );
-                num_classes
-            }
-        } as usize;
+        let range = ids.iter().min().zip(ids.iter().max());
+        let classes = class_count(range.map(|(&lo, &hi)| (lo, hi)), num_classes);
         let mut out = vec![0i64; ids.len() * classes];
         for (row, &id) in out.chunks_exact_mut(classes).zip(&ids) {
             row[id as usize] = 1;
