@@ -1,108 +1,125 @@
-//! Optimizer state buffers and the element types optimizer math runs in.
+//! Optimizer state buffers and the number types an update rule is written over.
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use kiln_tensor::{DType, Element, Tensor};
+use kiln_autograd::Var;
+use kiln_tensor::{DType, Device, Tensor};
 
-/// A float type optimizer math runs in: `f32` (for f32, f16 and bf16 parameters) or `f64`.
+/// The number type an optimizer's per-element update rule is written over: `f32` (for f32, f16
+/// and bf16 parameters on the CPU), `f64` (f64 parameters), or [`crate::traced::Traced`], which
+/// runs the same rule as whole-tensor ops for parameters on a GPU.
 pub(crate) trait Real:
-    Element
+    Copy
+    + Send
+    + Sync
     + Add<Output = Self>
     + Sub<Output = Self>
     + Mul<Output = Self>
     + Div<Output = Self>
     + Neg<Output = Self>
 {
+    /// A constant, rounded to the compute type.
+    fn constant(value: f64) -> Self;
     /// Square root.
     fn sqrt(self) -> Self;
     /// The larger of two values (NaN-propagating like `torch.maximum`).
     fn maximum(self, other: Self) -> Self;
-    /// Borrows the elements of a buffer of this type; `None` for the other type.
-    fn vec_mut(buf: &mut Buf) -> Option<&mut Vec<Self>>;
-    /// Wraps a vector as a buffer.
-    fn wrap(v: Vec<Self>) -> Buf;
+    /// Updates `param` with `kernel` over its value, its gradient and `state` (see
+    /// [`crate::kernel::update_param`], which documents the contract).
+    fn update<K>(param: &Var, state: Vec<Option<&mut Buf>>, kernel: K)
+    where
+        K: Fn(&mut [&mut [Self]], &[Self]) + Sync + Send;
 }
 
-macro_rules! impl_real {
-    ($t:ty, $variant:ident) => {
-        impl Real for $t {
-            #[inline(always)]
-            fn sqrt(self) -> Self {
-                <$t>::sqrt(self)
-            }
-            #[inline(always)]
-            fn maximum(self, other: Self) -> Self {
-                if self.is_nan() || other.is_nan() {
-                    <$t>::NAN
-                } else if self > other {
-                    self
-                } else {
-                    other
-                }
-            }
-            fn vec_mut(buf: &mut Buf) -> Option<&mut Vec<Self>> {
-                match buf {
-                    Buf::$variant(v) => Some(v),
-                    _ => None,
-                }
-            }
-            fn wrap(v: Vec<Self>) -> Buf {
-                Buf::$variant(v)
-            }
-        }
-    };
-}
-impl_real!(f32, F32);
-impl_real!(f64, F64);
-
-/// One per-parameter state tensor (`exp_avg`, `momentum_buffer`, …) held as a flat vector in
-/// the parameter's compute dtype, so an update is one pass over plain memory.
-#[derive(Clone, Debug, PartialEq)]
+/// One per-parameter state tensor (`exp_avg`, `momentum_buffer`, …) in the parameter's compute
+/// dtype: a flat host vector for CPU parameters, so an update is one pass over plain memory, or
+/// a tensor on the parameter's GPU.
+#[derive(Clone, Debug)]
 pub(crate) enum Buf {
-    /// State of f32, f16 and bf16 parameters.
+    /// State of f32, f16 and bf16 parameters on the CPU.
     F32(Vec<f32>),
     /// State of f64 parameters.
     F64(Vec<f64>),
+    /// State of a parameter on a GPU: an f32 tensor of the parameter's shape on its device.
+    Device(Tensor),
 }
 
 impl Buf {
-    /// `n` copies of `value` in `dtype` (the compute dtype of a parameter).
-    pub(crate) fn filled(dtype: DType, n: usize, value: f64) -> Buf {
-        match dtype {
-            DType::F64 => Buf::F64(vec![value; n]),
-            _ => Buf::F32(vec![value as f32; n]),
+    /// `value` in every element, shaped and placed for the parameter whose value is `param`.
+    pub(crate) fn filled(param: &Tensor, value: f64) -> Buf {
+        let n = param.numel();
+        match UpdatePath::of(param) {
+            UpdatePath::HostF64 => Buf::F64(vec![value; n]),
+            UpdatePath::HostF32 => Buf::F32(vec![value as f32; n]),
+            UpdatePath::Device => Buf::Device(Tensor::full_with(
+                param.shape(),
+                value,
+                DType::F32,
+                &param.device(),
+            )),
         }
     }
 
-    /// The buffer as a tensor of `dims` (for `state_dict`).
+    /// The buffer as a CPU tensor of `dims` (for `state_dict`, which is saved from host memory).
     pub(crate) fn to_tensor(&self, dims: &[usize]) -> Tensor {
         match self {
             Buf::F32(v) => Tensor::from_slice(v, dims),
             Buf::F64(v) => Tensor::from_slice(v, dims),
+            Buf::Device(t) => t.to_device(&Device::Cpu).reshape_to(dims),
         }
     }
 
-    /// Reads a saved state tensor, converting it to `dtype` (as PyTorch casts state to the
-    /// parameter's dtype on load).
-    pub(crate) fn from_tensor(t: &Tensor, dtype: DType) -> Buf {
-        match dtype {
-            DType::F64 => Buf::F64(t.to_vec::<f64>()),
-            _ => Buf::F32(t.to_vec::<f32>()),
+    /// Reads a saved state tensor for the parameter whose value is `param`, converting it to the
+    /// parameter's compute dtype and device (as PyTorch casts state to the parameter's dtype and
+    /// device on load).
+    pub(crate) fn from_tensor(t: &Tensor, param: &Tensor) -> Buf {
+        match UpdatePath::of(param) {
+            UpdatePath::HostF64 => Buf::F64(t.to_vec::<f64>()),
+            UpdatePath::HostF32 => Buf::F32(t.to_vec::<f32>()),
+            UpdatePath::Device => Buf::Device(
+                t.to_dtype(DType::F32)
+                    .to_device(&param.device())
+                    .reshape_to(param.dims()),
+            ),
         }
     }
+}
 
-    /// Mutable elements as `T`. Panics if the buffer holds the other type, which the
-    /// optimizers rule out by always pairing a buffer with its parameter's compute dtype.
-    pub(crate) fn typed_mut<T: Real>(&mut self) -> &mut Vec<T> {
-        T::vec_mut(self).expect("optimizer state buffer dtype differs from the parameter's")
+/// How a parameter's update runs: a fused host loop in f32 or f64, or tensor ops on its GPU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum UpdatePath {
+    /// f32, f16 and bf16 parameters on the CPU: math in f32 (PyTorch's `opmath` for half types).
+    HostF32,
+    /// f64 parameters on the CPU: math in f64.
+    HostF64,
+    /// Parameters on a GPU: math in f32 as tensor ops on the parameter's device.
+    Device,
+}
+
+impl UpdatePath {
+    /// The path for a parameter whose value is `param`.
+    pub(crate) fn of(param: &Tensor) -> UpdatePath {
+        if !param.device().is_cpu() {
+            UpdatePath::Device
+        } else if param.dtype() == DType::F64 {
+            UpdatePath::HostF64
+        } else {
+            UpdatePath::HostF32
+        }
     }
 }
 
-/// The dtype optimizer math runs in for a parameter of `dtype`: f64 stays f64, every other
-/// float type computes in f32 (PyTorch's `opmath` type for f16/bf16).
-pub(crate) fn compute_dtype(dtype: DType) -> DType {
-    match dtype {
-        DType::F64 => DType::F64,
-        _ => DType::F32,
-    }
+/// Runs `$step::<T>($args…)` with the number type `T` of `$param`'s [`UpdatePath`].
+macro_rules! dispatch_update {
+    ($param:expr, $step:ident($($arg:expr),* $(,)?)) => {{
+        // Read the path first: a temporary value in the `match` would live through the step
+        // and stop the host path from updating the parameter's buffer in place.
+        let path = $crate::buffer::UpdatePath::of(&$param.value());
+        match path {
+            $crate::buffer::UpdatePath::HostF32 => $step::<f32>($($arg),*),
+            $crate::buffer::UpdatePath::HostF64 => $step::<f64>($($arg),*),
+            $crate::buffer::UpdatePath::Device => $step::<$crate::traced::Traced>($($arg),*),
+        }
+    }};
 }
+pub(crate) use dispatch_update;

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kiln_autograd::Var;
-use kiln_tensor::{DType, Tensor};
+use kiln_tensor::Tensor;
 
-use crate::buffer::{Buf, compute_dtype};
+use crate::buffer::Buf;
 use crate::error::OptimError;
 use crate::optimizer::Optimizer;
 use crate::param_group::{GroupOptions, GroupSpec, IntoParamGroups, ParamGroup};
@@ -265,13 +265,8 @@ impl<R: UpdateRule> Optimizer for Optim<R> {
     }
 }
 
-/// The compute dtype of `param` (f64 for f64 parameters, else f32).
-pub(crate) fn param_compute_dtype(param: &Var) -> DType {
-    compute_dtype(param.value().dtype())
-}
-
 /// Reads state tensor `key` of parameter `index`, checking its shape against the parameter
-/// and converting it to the parameter's compute dtype.
+/// and converting it to the parameter's compute dtype and device.
 pub(crate) fn decode_buf(
     saved: &ParamState,
     key: &str,
@@ -300,7 +295,7 @@ pub(crate) fn decode_buf(
             t.dtype()
         )));
     }
-    Ok(Buf::from_tensor(t, param_compute_dtype(param)))
+    Ok(Buf::from_tensor(t, &param.value()))
 }
 
 /// Reads the step count of parameter `index`: a finite, non-negative whole number.

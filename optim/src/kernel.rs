@@ -1,5 +1,5 @@
-//! Running a fused elementwise update over a parameter, its gradient and its state buffers,
-//! in parallel pieces for large parameters.
+//! The update of parameters on the CPU: a fused elementwise kernel over a parameter, its
+//! gradient and its state buffers, run in parallel pieces for large parameters.
 //!
 //! When the optimizer is the only holder of a parameter's contiguous buffer in the compute type
 //! (the usual case between steps), the update is written into it in place, so a step is one
@@ -7,36 +7,84 @@
 //! a live graph or a clone) the new values go into a fresh tensor.
 
 use kiln_autograd::Var;
-use kiln_tensor::Tensor;
+use kiln_tensor::{Element, Tensor};
 use rayon::prelude::*;
 
-use crate::buffer::Real;
+use crate::buffer::{Buf, Real};
 
 /// Parameters with fewer elements than this are updated on the calling thread.
 pub(crate) const PAR_THRESHOLD: usize = 1 << 15;
 /// Elements per rayon task for large parameters.
 pub(crate) const CHUNK: usize = 1 << 14;
 
-/// Updates `param` in one fused pass: `kernel(bufs, grad)` runs over matching pieces, where
-/// `bufs[0]` holds the parameter's current values (to be overwritten with the new ones) and
-/// `bufs[1..]` the pieces of `state`, and `grad` is the gradient piece, all in the compute type
-/// `T`. Every buffer of `state` is either as long as the parameter or empty (an unused optional
-/// state such as `max_exp_avg_sq` without amsgrad), which reaches the kernel as empty slices.
-/// The new values replace the parameter's value in its own dtype and shape.
+/// Updates `param` in one fused pass: `kernel(bufs, grad)` sees `bufs[0]` holding the
+/// parameter's current values (to be overwritten with the new ones), `bufs[1..]` the buffers of
+/// `state` in order (`None`, an unused optional state such as `max_exp_avg_sq` without amsgrad,
+/// reaches it as an empty slice) and `grad` the gradient, all in the number type `T`. The new
+/// values replace the parameter's value in its own dtype and shape.
 ///
-/// Panics if the parameter lives on a GPU, has no gradient, or its gradient's shape differs.
-pub(crate) fn update_param<T, K>(param: &Var, state: Vec<&mut [T]>, kernel: K)
+/// On the CPU the slices are matching pieces of the parameter; on a GPU each slice holds one
+/// [`crate::traced::Traced`] standing for the whole tensor, so the same rule runs as tensor ops.
+///
+/// Panics if the parameter has no gradient or its gradient's shape differs.
+pub(crate) fn update_param<T, K>(param: &Var, state: Vec<Option<&mut Buf>>, kernel: K)
 where
     T: Real,
     K: Fn(&mut [&mut [T]], &[T]) + Sync + Send,
 {
+    T::update(param, state, kernel)
+}
+
+macro_rules! impl_real {
+    ($t:ty, $variant:ident) => {
+        impl Real for $t {
+            #[inline(always)]
+            fn constant(value: f64) -> Self {
+                value as $t
+            }
+            #[inline(always)]
+            fn sqrt(self) -> Self {
+                <$t>::sqrt(self)
+            }
+            #[inline(always)]
+            fn maximum(self, other: Self) -> Self {
+                if self.is_nan() || other.is_nan() {
+                    <$t>::NAN
+                } else if self > other {
+                    self
+                } else {
+                    other
+                }
+            }
+            fn update<K>(param: &Var, state: Vec<Option<&mut Buf>>, kernel: K)
+            where
+                K: Fn(&mut [&mut [Self]], &[Self]) + Sync + Send,
+            {
+                let slices = state
+                    .into_iter()
+                    .map(|buf| match buf {
+                        Some(Buf::$variant(v)) => &mut v[..],
+                        None => &mut [],
+                        Some(other) => unreachable!(
+                            "optimizer state {other:?} does not match the parameter's update path"
+                        ),
+                    })
+                    .collect();
+                update_host(param, slices, kernel)
+            }
+        }
+    };
+}
+impl_real!(f32, F32);
+impl_real!(f64, F64);
+
+/// [`update_param`] for a parameter on the CPU, with the state as host slices.
+fn update_host<T, K>(param: &Var, state: Vec<&mut [T]>, kernel: K)
+where
+    T: Real + Element,
+    K: Fn(&mut [&mut [T]], &[T]) + Sync + Send,
+{
     let _guard = kiln_autograd::no_grad();
-    let device = param.value().device();
-    assert!(
-        device.is_cpu(),
-        "optimizer step: not implemented for parameters on {device}; the optimizers keep their \
-         state in host memory, so train on the CPU or update GPU parameters with tensor ops"
-    );
     let grad = param
         .grad()
         .expect("optimizer step: parameter has no gradient");
@@ -68,7 +116,7 @@ where
 /// each, in parallel for large parameters.
 fn run_pieces<T, K>(values: &mut [T], state: Vec<&mut [T]>, grad: &[T], kernel: &K)
 where
-    T: Real,
+    T: Real + Element,
     K: Fn(&mut [&mut [T]], &[T]) + Sync + Send,
 {
     let n = values.len();

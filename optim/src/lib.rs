@@ -46,6 +46,7 @@ pub mod optimizers;
 mod param_group;
 pub mod schedulers;
 mod state_dict;
+mod traced;
 
 pub use crate::core::{Optim, UpdateRule};
 pub use clip::{clip_grad_norm_, clip_grad_value_};

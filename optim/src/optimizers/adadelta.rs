@@ -1,11 +1,10 @@
 //! Adadelta (`torch.optim.Adadelta`).
 
 use kiln_autograd::Var;
-use kiln_tensor::DType;
 use serde::{Deserialize, Serialize};
 
-use crate::buffer::{Buf, Real};
-use crate::core::{Optim, UpdateRule, decode_buf, decode_step, param_compute_dtype};
+use crate::buffer::{Buf, Real, dispatch_update};
+use crate::core::{Optim, UpdateRule, decode_buf, decode_step};
 use crate::error::OptimError;
 use crate::kernel::update_param;
 use crate::param_group::{GroupOptions, IntoParamGroups};
@@ -126,17 +125,12 @@ impl UpdateRule for AdadeltaRule {
     type State = AdadeltaState;
 
     fn update(p: &Var, lr: f64, wd: f64, o: &AdadeltaOptions, state: &mut Option<AdadeltaState>) {
-        let dtype = param_compute_dtype(p);
-        let n = p.value().numel();
         let st = state.get_or_insert_with(|| AdadeltaState {
             step: 0,
-            square_avg: Buf::filled(dtype, n, 0.0),
-            acc_delta: Buf::filled(dtype, n, 0.0),
+            square_avg: Buf::filled(&p.value(), 0.0),
+            acc_delta: Buf::filled(&p.value(), 0.0),
         });
-        match dtype {
-            DType::F64 => adadelta_step::<f64>(p, lr, wd, o, st),
-            _ => adadelta_step::<f32>(p, lr, wd, o, st),
-        }
+        dispatch_update!(p, adadelta_step(p, lr, wd, o, st))
     }
 
     fn encode(state: &AdadeltaState, dims: &[usize]) -> ParamState {
@@ -174,17 +168,15 @@ fn adadelta_step<T: Real>(
 ) {
     st.step += 1;
     let (rho, one_minus_rho, eps, neg_lr, wd_t) = (
-        T::from_f64(o.rho),
-        T::from_f64(1.0 - o.rho),
-        T::from_f64(o.eps),
-        T::from_f64(-lr),
-        T::from_f64(wd),
+        T::constant(o.rho),
+        T::constant(1.0 - o.rho),
+        T::constant(o.eps),
+        T::constant(-lr),
+        T::constant(wd),
     );
     let (maximize, use_wd) = (o.maximize, wd != 0.0);
-    let sq = st.square_avg.typed_mut::<T>();
-    let acc = st.acc_delta.typed_mut::<T>();
-    let bufs = vec![&mut sq[..], &mut acc[..]];
-    update_param(param, bufs, |bufs, g| {
+    let bufs = vec![Some(&mut st.square_avg), Some(&mut st.acc_delta)];
+    update_param::<T, _>(param, bufs, |bufs, g| {
         let [p, sq, acc] = bufs else { unreachable!() };
         for (((p, sq), acc), &g) in p.iter_mut().zip(sq.iter_mut()).zip(acc.iter_mut()).zip(g) {
             let mut grad = if maximize { -g } else { g };

@@ -1,11 +1,10 @@
 //! Adagrad (`torch.optim.Adagrad`).
 
 use kiln_autograd::Var;
-use kiln_tensor::DType;
 use serde::{Deserialize, Serialize};
 
-use crate::buffer::{Buf, Real};
-use crate::core::{Optim, UpdateRule, decode_buf, decode_step, param_compute_dtype};
+use crate::buffer::{Buf, Real, dispatch_update};
+use crate::core::{Optim, UpdateRule, decode_buf, decode_step};
 use crate::error::OptimError;
 use crate::kernel::update_param;
 use crate::param_group::{GroupOptions, IntoParamGroups};
@@ -140,16 +139,11 @@ impl UpdateRule for AdagradRule {
     type State = AdagradState;
 
     fn update(p: &Var, lr: f64, wd: f64, o: &AdagradOptions, state: &mut Option<AdagradState>) {
-        let dtype = param_compute_dtype(p);
-        let n = p.value().numel();
         let st = state.get_or_insert_with(|| AdagradState {
             step: 0,
-            sum: Buf::filled(dtype, n, o.initial_accumulator_value),
+            sum: Buf::filled(&p.value(), o.initial_accumulator_value),
         });
-        match dtype {
-            DType::F64 => adagrad_step::<f64>(p, lr, wd, o, st),
-            _ => adagrad_step::<f32>(p, lr, wd, o, st),
-        }
+        dispatch_update!(p, adagrad_step(p, lr, wd, o, st))
     }
 
     fn encode(state: &AdagradState, dims: &[usize]) -> ParamState {
@@ -178,14 +172,13 @@ fn adagrad_step<T: Real>(param: &Var, lr: f64, wd: f64, o: &AdagradOptions, st: 
     st.step += 1;
     let clr = lr / (1.0 + (st.step - 1) as f64 * o.lr_decay);
     let (neg_clr, eps, wd_t, one) = (
-        T::from_f64(-clr),
-        T::from_f64(o.eps),
-        T::from_f64(wd),
-        T::from_f64(1.0),
+        T::constant(-clr),
+        T::constant(o.eps),
+        T::constant(wd),
+        T::constant(1.0),
     );
     let (maximize, use_wd) = (o.maximize, wd != 0.0);
-    let sum = st.sum.typed_mut::<T>();
-    update_param(param, vec![&mut sum[..]], |bufs, g| {
+    update_param::<T, _>(param, vec![Some(&mut st.sum)], |bufs, g| {
         let [p, sum] = bufs else { unreachable!() };
         for ((p, s), &g) in p.iter_mut().zip(sum.iter_mut()).zip(g) {
             let mut grad = if maximize { -g } else { g };

@@ -1,11 +1,10 @@
 //! Adam (`torch.optim.Adam`) and the update shared with AdamW.
 
 use kiln_autograd::Var;
-use kiln_tensor::DType;
 use serde::{Deserialize, Serialize};
 
-use crate::buffer::{Buf, Real};
-use crate::core::{Optim, UpdateRule, decode_buf, decode_step, param_compute_dtype};
+use crate::buffer::{Buf, Real, dispatch_update};
+use crate::core::{Optim, UpdateRule, decode_buf, decode_step};
 use crate::error::OptimError;
 use crate::kernel::{lerp, update_param};
 use crate::param_group::{GroupOptions, IntoParamGroups};
@@ -222,21 +221,16 @@ pub(crate) fn adam_update(
     o: &AdamOptions,
     state: &mut Option<AdamState>,
 ) {
-    let dtype = param_compute_dtype(param);
-    let n = param.value().numel();
     let state = state.get_or_insert_with(|| AdamState {
         step: 0,
-        exp_avg: Buf::filled(dtype, n, 0.0),
-        exp_avg_sq: Buf::filled(dtype, n, 0.0),
+        exp_avg: Buf::filled(&param.value(), 0.0),
+        exp_avg_sq: Buf::filled(&param.value(), 0.0),
         max_exp_avg_sq: None,
     });
     if o.amsgrad && state.max_exp_avg_sq.is_none() {
-        state.max_exp_avg_sq = Some(Buf::filled(dtype, n, 0.0));
+        state.max_exp_avg_sq = Some(Buf::filled(&param.value(), 0.0));
     }
-    match dtype {
-        DType::F64 => adam_step::<f64>(param, lr, wd, o, state),
-        _ => adam_step::<f32>(param, lr, wd, o, state),
-    }
+    dispatch_update!(param, adam_step(param, lr, wd, o, state))
 }
 
 fn adam_step<T: Real>(param: &Var, lr: f64, wd: f64, o: &AdamOptions, st: &mut AdamState) {
@@ -245,28 +239,22 @@ fn adam_step<T: Real>(param: &Var, lr: f64, wd: f64, o: &AdamOptions, st: &mut A
     let step = st.step as f64;
     let bias_correction1 = 1.0 - beta1.powf(step);
     let bias_correction2 = 1.0 - beta2.powf(step);
-    let step_size = T::from_f64(lr / bias_correction1);
-    let bc2_sqrt = T::from_f64(bias_correction2.sqrt());
-    let eps = T::from_f64(o.eps);
+    let step_size = T::constant(lr / bias_correction1);
+    let bc2_sqrt = T::constant(bias_correction2.sqrt());
+    let eps = T::constant(o.eps);
     let (w1, w1c, small1) = (
-        T::from_f64(1.0 - beta1),
-        T::from_f64(beta1),
+        T::constant(1.0 - beta1),
+        T::constant(beta1),
         1.0 - beta1 < 0.5,
     );
-    let (b2, one_minus_b2) = (T::from_f64(beta2), T::from_f64(1.0 - beta2));
-    let decay = T::from_f64(1.0 - lr * wd);
-    let wd_t = T::from_f64(wd);
+    let (b2, one_minus_b2) = (T::constant(beta2), T::constant(1.0 - beta2));
+    let decay = T::constant(1.0 - lr * wd);
+    let wd_t = T::constant(wd);
     let (coupled, decoupled) = (
         wd != 0.0 && !o.decoupled_weight_decay,
         wd != 0.0 && o.decoupled_weight_decay,
     );
     let amsgrad = o.amsgrad;
-    let m = st.exp_avg.typed_mut::<T>();
-    let v = st.exp_avg_sq.typed_mut::<T>();
-    let vmax: &mut [T] = match st.max_exp_avg_sq.as_mut() {
-        Some(b) if amsgrad => &mut b.typed_mut::<T>()[..],
-        _ => &mut [],
-    };
     let k = AdamScalars {
         maximize: o.maximize,
         coupled,
@@ -282,8 +270,12 @@ fn adam_step<T: Real>(param: &Var, lr: f64, wd: f64, o: &AdamOptions, st: &mut A
         eps,
         neg_step_size: -step_size,
     };
-    let bufs = vec![&mut m[..], &mut v[..], vmax];
-    update_param(param, bufs, |bufs, g| {
+    let bufs = vec![
+        Some(&mut st.exp_avg),
+        Some(&mut st.exp_avg_sq),
+        st.max_exp_avg_sq.as_mut().filter(|_| amsgrad),
+    ];
+    update_param::<T, _>(param, bufs, |bufs, g| {
         let [p, m, v, vmax] = bufs else {
             unreachable!()
         };

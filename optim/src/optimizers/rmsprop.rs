@@ -1,11 +1,10 @@
 //! RMSprop (`torch.optim.RMSprop`).
 
 use kiln_autograd::Var;
-use kiln_tensor::DType;
 use serde::{Deserialize, Serialize};
 
-use crate::buffer::{Buf, Real};
-use crate::core::{Optim, UpdateRule, decode_buf, decode_step, param_compute_dtype};
+use crate::buffer::{Buf, Real, dispatch_update};
+use crate::core::{Optim, UpdateRule, decode_buf, decode_step};
 use crate::error::OptimError;
 use crate::kernel::{lerp, update_param};
 use crate::param_group::{GroupOptions, IntoParamGroups};
@@ -154,18 +153,13 @@ impl UpdateRule for RmspropRule {
     type State = RmspropState;
 
     fn update(p: &Var, lr: f64, wd: f64, o: &RmspropOptions, state: &mut Option<RmspropState>) {
-        let dtype = param_compute_dtype(p);
-        let n = p.value().numel();
         let st = state.get_or_insert_with(|| RmspropState {
             step: 0,
-            square_avg: Buf::filled(dtype, n, 0.0),
-            momentum_buffer: (o.momentum > 0.0).then(|| Buf::filled(dtype, n, 0.0)),
-            grad_avg: o.centered.then(|| Buf::filled(dtype, n, 0.0)),
+            square_avg: Buf::filled(&p.value(), 0.0),
+            momentum_buffer: (o.momentum > 0.0).then(|| Buf::filled(&p.value(), 0.0)),
+            grad_avg: o.centered.then(|| Buf::filled(&p.value(), 0.0)),
         });
-        match dtype {
-            DType::F64 => rmsprop_step::<f64>(p, lr, wd, o, st),
-            _ => rmsprop_step::<f32>(p, lr, wd, o, st),
-        }
+        dispatch_update!(p, rmsprop_step(p, lr, wd, o, st))
     }
 
     fn encode(state: &RmspropState, dims: &[usize]) -> ParamState {
@@ -209,36 +203,29 @@ impl UpdateRule for RmspropRule {
 
 fn rmsprop_step<T: Real>(param: &Var, lr: f64, wd: f64, o: &RmspropOptions, st: &mut RmspropState) {
     st.step += 1;
-    let n = param.value().numel();
-    let zero = T::from_f64(0.0);
     // A momentum or centring switched on after the first step starts from zeros.
     if o.momentum > 0.0 && st.momentum_buffer.is_none() {
-        st.momentum_buffer = Some(T::wrap(vec![zero; n]));
+        st.momentum_buffer = Some(Buf::filled(&param.value(), 0.0));
     }
     if o.centered && st.grad_avg.is_none() {
-        st.grad_avg = Some(T::wrap(vec![zero; n]));
+        st.grad_avg = Some(Buf::filled(&param.value(), 0.0));
     }
-    let (alpha, one_minus_alpha) = (T::from_f64(o.alpha), T::from_f64(1.0 - o.alpha));
+    let (alpha, one_minus_alpha) = (T::constant(o.alpha), T::constant(1.0 - o.alpha));
     let small = 1.0 - o.alpha < 0.5;
     let (eps, mom, neg_lr, wd_t) = (
-        T::from_f64(o.eps),
-        T::from_f64(o.momentum),
-        T::from_f64(-lr),
-        T::from_f64(wd),
+        T::constant(o.eps),
+        T::constant(o.momentum),
+        T::constant(-lr),
+        T::constant(wd),
     );
     let (maximize, use_wd, centered, use_mom) =
         (o.maximize, wd != 0.0, o.centered, o.momentum > 0.0);
-    let sq = st.square_avg.typed_mut::<T>();
-    let buf: &mut [T] = match st.momentum_buffer.as_mut() {
-        Some(b) if use_mom => &mut b.typed_mut::<T>()[..],
-        _ => &mut [],
-    };
-    let gavg: &mut [T] = match st.grad_avg.as_mut() {
-        Some(b) if centered => &mut b.typed_mut::<T>()[..],
-        _ => &mut [],
-    };
-    let bufs = vec![&mut sq[..], buf, gavg];
-    update_param(param, bufs, |bufs, g| {
+    let bufs = vec![
+        Some(&mut st.square_avg),
+        st.momentum_buffer.as_mut().filter(|_| use_mom),
+        st.grad_avg.as_mut().filter(|_| centered),
+    ];
+    update_param::<T, _>(param, bufs, |bufs, g| {
         let [p, sq, buf, gavg] = bufs else {
             unreachable!()
         };
@@ -252,7 +239,7 @@ fn rmsprop_step<T: Real>(param: &Var, lr: f64, wd: f64, o: &RmspropOptions, st: 
             let avg = if centered {
                 let ga = lerp(gavg[i], grad, one_minus_alpha, alpha, small);
                 gavg[i] = ga;
-                (s + T::from_f64(-1.0) * ga * ga).sqrt()
+                (s + T::constant(-1.0) * ga * ga).sqrt()
             } else {
                 s.sqrt()
             } + eps;

@@ -3,8 +3,8 @@
 use kiln_autograd::Var;
 use serde::{Deserialize, Serialize};
 
-use crate::buffer::{Buf, Real};
-use crate::core::{Optim, UpdateRule, decode_buf, param_compute_dtype};
+use crate::buffer::{Buf, Real, dispatch_update};
+use crate::core::{Optim, UpdateRule, decode_buf};
 use crate::error::OptimError;
 use crate::kernel::update_param;
 use crate::param_group::{GroupOptions, IntoParamGroups};
@@ -150,10 +150,7 @@ impl UpdateRule for SgdRule {
         let state = state.get_or_insert(SgdState {
             momentum_buffer: None,
         });
-        match param_compute_dtype(param) {
-            kiln_tensor::DType::F64 => sgd_step::<f64>(param, lr, weight_decay, options, state),
-            _ => sgd_step::<f32>(param, lr, weight_decay, options, state),
-        }
+        dispatch_update!(param, sgd_step(param, lr, weight_decay, options, state))
     }
 
     fn encode(state: &SgdState, dims: &[usize]) -> ParamState {
@@ -181,15 +178,15 @@ impl UpdateRule for SgdRule {
 }
 
 fn sgd_step<T: Real>(param: &Var, lr: f64, wd: f64, o: &SgdOptions, state: &mut SgdState) {
-    let (lr_t, wd_t) = (T::from_f64(lr), T::from_f64(wd));
-    let (mom, damp) = (T::from_f64(o.momentum), T::from_f64(1.0 - o.dampening));
+    let (lr_t, wd_t) = (T::constant(lr), T::constant(wd));
+    let (mom, damp) = (T::constant(o.momentum), T::constant(1.0 - o.dampening));
     let (use_wd, maximize, nesterov) = (wd != 0.0, o.maximize, o.nesterov);
     let effective = |g: T, p: T| {
         let g = if maximize { -g } else { g };
         if use_wd { g + wd_t * p } else { g }
     };
     if o.momentum == 0.0 {
-        update_param(param, vec![], |bufs, g| {
+        update_param::<T, _>(param, vec![], |bufs, g| {
             let [p] = bufs else { unreachable!() };
             for (p, &g) in p.iter_mut().zip(g) {
                 *p = *p - lr_t * effective(g, *p);
@@ -199,9 +196,8 @@ fn sgd_step<T: Real>(param: &Var, lr: f64, wd: f64, o: &SgdOptions, state: &mut 
         let first = state.momentum_buffer.is_none();
         let buf = state
             .momentum_buffer
-            .get_or_insert_with(|| T::wrap(vec![T::from_f64(0.0); param.value().numel()]))
-            .typed_mut::<T>();
-        update_param(param, vec![&mut buf[..]], |bufs, g| {
+            .get_or_insert_with(|| Buf::filled(&param.value(), 0.0));
+        update_param::<T, _>(param, vec![Some(buf)], |bufs, g| {
             let [p, b] = bufs else { unreachable!() };
             for ((p, b), &g) in p.iter_mut().zip(b.iter_mut()).zip(g) {
                 let g = effective(g, *p);

@@ -18,7 +18,8 @@ pub const TEST_DATASETS: &[&str] = &["minilm", "imdb", "sotu", "fashion-mnist"];
 ///
 /// Every feature builds without system libraries (the GPU backend loads Vulkan at run time),
 /// so `--all-features` is always used; without a driver the GPU tests skip themselves, unless
-/// `CI` is set, where a missing driver is an error and `KILN_REQUIRE_GPU=1` makes them fail.
+/// `CI` is set, where a missing driver is an error and `KILN_REQUIRE_GPU=1` makes them fail
+/// (CI also builds without incremental state, to spare its disk).
 pub fn run() -> Result<()> {
     let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
     vulkan::ensure(ci)?;
@@ -36,13 +37,19 @@ pub fn run() -> Result<()> {
         .env("WGPU_BACKEND", "vulkan")
         .env("KILN_REQUIRE_DATA", "1");
     if ci {
-        cmd.env("KILN_REQUIRE_GPU", "1");
+        // A one-off build gains nothing from incremental state, which took 2 GB of CI's disk.
+        cmd.env("KILN_REQUIRE_GPU", "1")
+            .env("CARGO_INCREMENTAL", "0");
     }
     crate::say!(
         "running {} with KILN_CACHE={}, WGPU_BACKEND=vulkan, KILN_REQUIRE_DATA=1{}",
         process::describe(&cmd),
         cache.display(),
-        if ci { ", KILN_REQUIRE_GPU=1" } else { "" }
+        if ci {
+            ", KILN_REQUIRE_GPU=1, CARGO_INCREMENTAL=0"
+        } else {
+            ""
+        }
     );
     let command = process::describe(&cmd);
     let mut totals = Totals::default();
