@@ -8,6 +8,7 @@ use std::io::Write;
 use kiln_autograd::Var;
 use kiln_nn::functional::{Reduction, mse_loss};
 use kiln_nn::{Forward, Linear, Module, ReLU};
+use kiln_optim::{Optimizer, Sgd, SgdConfig};
 use kiln_tensor::{DType, Device, Generator, Tensor};
 
 /// The seeds' `MLP(input_size=10)`.
@@ -34,8 +35,9 @@ impl MLP {
     }
 }
 
-/// One SGD step (`torch.optim.SGD(lr=0.1)`: `p ← p − lr·∇p`); returns the loss, the gradients
-/// and the updated parameters, all read back to the host.
+/// One step of kiln-optim's SGD (`torch.optim.SGD(lr=0.1)`: `p ← p − lr·∇p`), which updates the
+/// parameters on their own device; returns the loss, the gradients and the updated parameters,
+/// all read back to the host.
 fn step(model: &MLP, x: &Tensor, y: &Tensor) -> (f32, Vec<Vec<f32>>, Vec<Vec<f32>>) {
     let device = model.parameters()[0].value().device();
     let (x, y) = (
@@ -53,8 +55,12 @@ fn step(model: &MLP, x: &Tensor, y: &Tensor) -> (f32, Vec<Vec<f32>>, Vec<Vec<f32
             "the gradient stays on the parameter's device"
         );
         grads.push(g.to_vec::<f32>());
-        p.update_value(|v| *v = v.sub(&g.mul_scalar(0.1)));
     }
+    Sgd::new(model.parameters(), SgdConfig::new(0.1)).step();
+    assert!(
+        model.parameters().iter().all(|p| p.value().device() == device),
+        "the update keeps every parameter on its device"
+    );
     let params = model
         .parameters()
         .iter()

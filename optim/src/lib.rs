@@ -14,7 +14,8 @@
 //!
 //! Parameters are [`kiln_autograd::Var`] leaves of f32, f64, f16 or bf16; the update math runs
 //! in f64 for f64 parameters and in f32 otherwise, fused into one pass over the parameter,
-//! its gradient and its state (parallel with rayon for large parameters).
+//! its gradient and its state (parallel with rayon for large parameters). Parameters on a GPU
+//! keep their state on the device and run the same update rule as f32 tensor ops there.
 //!
 //! ```
 //! use kiln_autograd::Var;
