@@ -78,6 +78,21 @@ macro_rules! impl_real {
 impl_real!(f32, F32);
 impl_real!(f64, F64);
 
+/// The gradient of `param`. Panics if it has none or its shape differs from the parameter's.
+pub(crate) fn checked_grad(param: &Var) -> Tensor {
+    let grad = param
+        .grad()
+        .expect("optimizer step: parameter has no gradient");
+    let shape = param.value().shape().clone();
+    assert_eq!(
+        grad.shape(),
+        &shape,
+        "optimizer step: gradient shape {} differs from parameter shape {shape}",
+        grad.shape(),
+    );
+    grad
+}
+
 /// [`update_param`] for a parameter on the CPU, with the state as host slices.
 fn update_host<T, K>(param: &Var, state: Vec<&mut [T]>, kernel: K)
 where
@@ -85,21 +100,11 @@ where
     K: Fn(&mut [&mut [T]], &[T]) + Sync + Send,
 {
     let _guard = kiln_autograd::no_grad();
-    let grad = param
-        .grad()
-        .expect("optimizer step: parameter has no gradient");
-    let grad = grad.to_dtype(T::DTYPE).contiguous();
+    let grad = checked_grad(param).to_dtype(T::DTYPE).contiguous();
     let g = grad
         .as_slice::<T>()
         .expect("contiguous gradient in the compute type");
     param.update_value(|value| {
-        assert_eq!(
-            grad.shape(),
-            value.shape(),
-            "optimizer step: gradient shape {} differs from parameter shape {}",
-            grad.shape(),
-            value.shape()
-        );
         debug_assert!(state.iter().all(|b| b.is_empty() || b.len() == g.len()));
         if let Some(values) = value.as_mut_slice::<T>() {
             // Sole owner of a contiguous buffer in the compute type: update it in place.

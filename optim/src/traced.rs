@@ -14,6 +14,7 @@ use kiln_autograd::Var;
 use kiln_tensor::{BinaryOp, DType, Tensor};
 
 use crate::buffer::{Buf, Real};
+use crate::kernel::checked_grad;
 
 thread_local! {
     /// The tensors of the update running on this thread; [`Traced::Node`] indexes into it.
@@ -128,18 +129,8 @@ impl Real for Traced {
     {
         let _guard = kiln_autograd::no_grad();
         let _tape = ClearTapeOnDrop;
+        let grad = [Traced::push(checked_grad(param).to_dtype(DType::F32))];
         let value = param.value();
-        let grad = param
-            .grad()
-            .expect("optimizer step: parameter has no gradient");
-        assert_eq!(
-            grad.shape(),
-            value.shape(),
-            "optimizer step: gradient shape {} differs from parameter shape {}",
-            grad.shape(),
-            value.shape()
-        );
-        let grad = [Traced::push(grad.to_dtype(DType::F32))];
         let mut slots: Vec<Vec<Traced>> = Vec::with_capacity(state.len() + 1);
         slots.push(vec![Traced::push(value.to_dtype(DType::F32))]);
         for buf in &state {

@@ -103,12 +103,11 @@ fn assert_close(what: &str, gpu: &Tensor, cpu: &Tensor) {
     }
 }
 
-/// Runs `steps` steps of `opt` over `param`, with gradients drawn from `seed`.
-fn run(opt: &mut dyn Optimizer, param: &Var, seed: u64, steps: usize) {
-    let mut rng = Generator::new(seed);
+/// Runs `steps` steps of `opt` over `param`, with gradients drawn from `rng`.
+fn run(opt: &mut dyn Optimizer, param: &Var, rng: &mut Generator, steps: usize) {
     let device = param.value().device();
     for _ in 0..steps {
-        let grad = Tensor::randn_from(param.dims(), DType::F32, &Device::Cpu, &mut rng);
+        let grad = Tensor::randn_from(param.dims(), DType::F32, &Device::Cpu, rng);
         param.set_grad(Some(
             grad.to_dtype(param.value().dtype()).to_device(&device),
         ));
@@ -161,26 +160,23 @@ fn state_dicts_move_between_cpu_and_gpu_optimizers() {
         // Two steps on the GPU, then resume on the CPU; the reference runs all four on the CPU.
         let reference = Var::parameter(start.clone());
         let mut reference_opt = build(vec![reference.clone()]);
-        run(reference_opt.as_mut(), &reference, 5, 4);
+        run(
+            reference_opt.as_mut(),
+            &reference,
+            &mut Generator::new(5),
+            4,
+        );
 
         let gpu = Var::parameter(start.to_device(&device));
         let mut gpu_opt = build(vec![gpu.clone()]);
         let mut rng = Generator::new(5);
-        for _ in 0..2 {
-            let grad = Tensor::randn_from([5, 9], DType::F32, &Device::Cpu, &mut rng);
-            gpu.set_grad(Some(grad.to_device(&device)));
-            gpu_opt.step();
-        }
+        run(gpu_opt.as_mut(), &gpu, &mut rng, 2);
         let resumed = Var::parameter(gpu.value().to_device(&Device::Cpu));
         let mut resumed_opt = build(vec![resumed.clone()]);
         resumed_opt
             .load_state_dict(&gpu_opt.state_dict())
             .expect("a GPU optimizer's state loads into a CPU one");
-        for _ in 0..2 {
-            let grad = Tensor::randn_from([5, 9], DType::F32, &Device::Cpu, &mut rng);
-            resumed.set_grad(Some(grad));
-            resumed_opt.step();
-        }
+        run(resumed_opt.as_mut(), &resumed, &mut rng, 2);
         assert_close(
             &format!("{name}, GPU → CPU"),
             &resumed.value(),
@@ -197,8 +193,8 @@ fn state_dicts_move_between_cpu_and_gpu_optimizers() {
         cpu_next
             .load_state_dict(&resumed_opt.state_dict())
             .expect("same optimizer");
-        run(back_opt.as_mut(), &back, 9, 1);
-        run(cpu_next.as_mut(), &resumed, 9, 1);
+        run(back_opt.as_mut(), &back, &mut Generator::new(9), 1);
+        run(cpu_next.as_mut(), &resumed, &mut Generator::new(9), 1);
         assert_close(
             &format!("{name}, CPU → GPU"),
             &back.value(),
@@ -217,8 +213,8 @@ fn half_precision_gpu_parameters_keep_their_dtype() {
     let gpu = Var::parameter(start.to_device(&device));
     let mut cpu_opt = Adam::new(vec![cpu.clone()], AdamConfig::new(0.01));
     let mut gpu_opt = Adam::new(vec![gpu.clone()], AdamConfig::new(0.01));
-    run(&mut cpu_opt, &cpu, 2, 3);
-    run(&mut gpu_opt, &gpu, 2, 3);
+    run(&mut cpu_opt, &cpu, &mut Generator::new(2), 3);
+    run(&mut gpu_opt, &gpu, &mut Generator::new(2), 3);
     assert_eq!(gpu.value().dtype(), DType::F16);
     assert_eq!(gpu.value().device(), device);
     // Both round the same f32 update to f16; a one-ulp difference in f32 can flip a rounding.
