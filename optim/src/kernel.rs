@@ -143,12 +143,65 @@ where
             }
         }
     }
-    let run = |(g, mut bufs): (&[T], Vec<&mut [T]>)| kernel(&mut bufs, g);
+    let run = |(g, mut bufs): (&[T], Vec<&mut [T]>)| run_piece(kernel, &mut bufs, g);
     if n_chunks > 1 {
         pieces.into_par_iter().for_each(run);
     } else {
         pieces.into_iter().for_each(run);
     }
+}
+
+/// Runs `kernel` on one piece, compiled for AVX2 when the CPU has it (std caches the CPUID
+/// check): the update rules are plain loops, which LLVM vectorises 8 floats wide there instead
+/// of 4. Only the vector width changes; Rust never fuses a multiply and an add, so both builds
+/// round identically. The step functions mark their kernels `#[inline(always)]` so that the
+/// loop is compiled inside the AVX2 function.
+#[inline(always)]
+fn run_piece<T, K>(kernel: &K, bufs: &mut [&mut [T]], grad: &[T])
+where
+    K: Fn(&mut [&mut [T]], &[T]),
+{
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx2")]
+        fn wide<T, K: Fn(&mut [&mut [T]], &[T])>(kernel: &K, bufs: &mut [&mut [T]], grad: &[T]) {
+            kernel(bufs, grad)
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            return unsafe { wide(kernel, bufs, grad) };
+        }
+    }
+    kernel(bufs, grad)
+}
+
+/// Calls `$f::<$G…, B₁, B₂, …>($args)` with each runtime bool of `[$b…]` turned into a const
+/// generic argument (`true` or `false`): every combination of a step's loop-invariant flags then
+/// gets its own branch-free loop, which LLVM vectorises (it does not unswitch loops this large).
+macro_rules! with_const_flags {
+    ($f:ident::<$($g:tt),*>[] ($($arg:expr),* $(,)?)) => {
+        $f::<$($g),*>($($arg),*)
+    };
+    ($f:ident::<$($g:tt),*>[$b:expr $(, $rest:expr)*] ($($arg:expr),* $(,)?)) => {
+        if $b {
+            $crate::kernel::with_const_flags!($f::<$($g,)* true>[$($rest),*] ($($arg),*))
+        } else {
+            $crate::kernel::with_const_flags!($f::<$($g,)* false>[$($rest),*] ($($arg),*))
+        }
+    };
+}
+pub(crate) use with_const_flags;
+
+/// The gradient an update rule works with: negated to `maximize`, plus `wd·p` for L2 weight
+/// decay (PyTorch's `grad = grad.add(param, alpha=weight_decay)`).
+#[inline(always)]
+pub(crate) fn effective_grad<T: Real, const MAXIMIZE: bool, const WEIGHT_DECAY: bool>(
+    g: T,
+    p: T,
+    wd: T,
+) -> T {
+    let g = if MAXIMIZE { -g } else { g };
+    if WEIGHT_DECAY { g + wd * p } else { g }
 }
 
 /// PyTorch's `lerp_(end, weight)`: `start + weight * (end - start)` for `weight < 0.5`, else

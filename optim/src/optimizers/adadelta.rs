@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::buffer::{Buf, Real, dispatch_update};
 use crate::core::{Optim, UpdateRule, decode_buf, decode_step};
 use crate::error::OptimError;
-use crate::kernel::update_param;
+use crate::kernel::{effective_grad, update_param, with_const_flags};
 use crate::param_group::{GroupOptions, IntoParamGroups};
 use crate::state_dict::ParamState;
 
@@ -167,27 +167,52 @@ fn adadelta_step<T: Real>(
     st: &mut AdadeltaState,
 ) {
     st.step += 1;
-    let (rho, one_minus_rho, eps, neg_lr, wd_t) = (
-        T::constant(o.rho),
-        T::constant(1.0 - o.rho),
-        T::constant(o.eps),
-        T::constant(-lr),
-        T::constant(wd),
-    );
+    let k = AdadeltaScalars {
+        rho: T::constant(o.rho),
+        one_minus_rho: T::constant(1.0 - o.rho),
+        eps: T::constant(o.eps),
+        neg_lr: T::constant(-lr),
+        wd: T::constant(wd),
+    };
     let (maximize, use_wd) = (o.maximize, wd != 0.0);
     let bufs = vec![Some(&mut st.square_avg), Some(&mut st.acc_delta)];
-    update_param::<T, _>(param, bufs, |bufs, g| {
-        let [p, sq, acc] = bufs else { unreachable!() };
-        for (((p, sq), acc), &g) in p.iter_mut().zip(sq.iter_mut()).zip(acc.iter_mut()).zip(g) {
-            let mut grad = if maximize { -g } else { g };
-            if use_wd {
-                grad = grad + wd_t * *p;
-            }
-            *sq = *sq * rho + one_minus_rho * grad * grad;
-            let std = (*sq + eps).sqrt();
-            let delta = (*acc + eps).sqrt() / std * grad;
-            *acc = *acc * rho + one_minus_rho * delta * delta;
-            *p = *p + neg_lr * delta;
-        }
-    });
+    update_param::<T, _>(
+        param,
+        bufs,
+        #[inline(always)]
+        |bufs, g| {
+            let [p, sq, acc] = bufs else { unreachable!() };
+            with_const_flags!(adadelta_elements::<T>[maximize, use_wd](&k, p, sq, acc, g))
+        },
+    );
+}
+
+/// The per-step constants of an Adadelta update, in the compute type.
+struct AdadeltaScalars<T> {
+    rho: T,
+    one_minus_rho: T,
+    eps: T,
+    neg_lr: T,
+    wd: T,
+}
+
+/// Updates matching pieces of the parameter `p`, its running squared gradient `sq` and squared
+/// update `acc` from the gradient `g`; the flags are const generics so that each combination is
+/// one branch-free loop.
+#[inline(always)]
+fn adadelta_elements<T: Real, const MAXIMIZE: bool, const WEIGHT_DECAY: bool>(
+    k: &AdadeltaScalars<T>,
+    p: &mut [T],
+    sq: &mut [T],
+    acc: &mut [T],
+    g: &[T],
+) {
+    for (((p, sq), acc), &g) in p.iter_mut().zip(sq.iter_mut()).zip(acc.iter_mut()).zip(g) {
+        let grad = effective_grad::<T, MAXIMIZE, WEIGHT_DECAY>(g, *p, k.wd);
+        *sq = *sq * k.rho + k.one_minus_rho * grad * grad;
+        let std = (*sq + k.eps).sqrt();
+        let delta = (*acc + k.eps).sqrt() / std * grad;
+        *acc = *acc * k.rho + k.one_minus_rho * delta * delta;
+        *p = *p + k.neg_lr * delta;
+    }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::buffer::{Buf, Real, dispatch_update};
 use crate::core::{Optim, UpdateRule, decode_buf, decode_step};
 use crate::error::OptimError;
-use crate::kernel::update_param;
+use crate::kernel::{effective_grad, update_param, with_const_flags};
 use crate::param_group::{GroupOptions, IntoParamGroups};
 use crate::state_dict::ParamState;
 
@@ -171,23 +171,45 @@ impl UpdateRule for AdagradRule {
 fn adagrad_step<T: Real>(param: &Var, lr: f64, wd: f64, o: &AdagradOptions, st: &mut AdagradState) {
     st.step += 1;
     let clr = lr / (1.0 + (st.step - 1) as f64 * o.lr_decay);
-    let (neg_clr, eps, wd_t, one) = (
-        T::constant(-clr),
-        T::constant(o.eps),
-        T::constant(wd),
-        T::constant(1.0),
-    );
+    let k = AdagradScalars {
+        neg_clr: T::constant(-clr),
+        eps: T::constant(o.eps),
+        wd: T::constant(wd),
+        one: T::constant(1.0),
+    };
     let (maximize, use_wd) = (o.maximize, wd != 0.0);
-    update_param::<T, _>(param, vec![Some(&mut st.sum)], |bufs, g| {
-        let [p, sum] = bufs else { unreachable!() };
-        for ((p, s), &g) in p.iter_mut().zip(sum.iter_mut()).zip(g) {
-            let mut grad = if maximize { -g } else { g };
-            if use_wd {
-                grad = grad + wd_t * *p;
-            }
-            *s = *s + one * grad * grad;
-            let std = s.sqrt() + eps;
-            *p = *p + neg_clr * (grad / std);
-        }
-    });
+    update_param::<T, _>(
+        param,
+        vec![Some(&mut st.sum)],
+        #[inline(always)]
+        |bufs, g| {
+            let [p, sum] = bufs else { unreachable!() };
+            with_const_flags!(adagrad_elements::<T>[maximize, use_wd](&k, p, sum, g))
+        },
+    );
+}
+
+/// The per-step constants of an Adagrad update, in the compute type.
+struct AdagradScalars<T> {
+    neg_clr: T,
+    eps: T,
+    wd: T,
+    one: T,
+}
+
+/// Updates matching pieces of the parameter `p` and its squared-gradient sum from the gradient
+/// `g`; the flags are const generics so that each combination is one branch-free loop.
+#[inline(always)]
+fn adagrad_elements<T: Real, const MAXIMIZE: bool, const WEIGHT_DECAY: bool>(
+    k: &AdagradScalars<T>,
+    p: &mut [T],
+    sum: &mut [T],
+    g: &[T],
+) {
+    for ((p, s), &g) in p.iter_mut().zip(sum.iter_mut()).zip(g) {
+        let grad = effective_grad::<T, MAXIMIZE, WEIGHT_DECAY>(g, *p, k.wd);
+        *s = *s + k.one * grad * grad;
+        let std = s.sqrt() + k.eps;
+        *p = *p + k.neg_clr * (grad / std);
+    }
 }

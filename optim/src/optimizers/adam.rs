@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::buffer::{Buf, Real, dispatch_update};
 use crate::core::{Optim, UpdateRule, decode_buf, decode_step};
 use crate::error::OptimError;
-use crate::kernel::{lerp, update_param};
+use crate::kernel::{effective_grad, lerp, update_param, with_const_flags};
 use crate::param_group::{GroupOptions, IntoParamGroups};
 use crate::state_dict::ParamState;
 
@@ -256,14 +256,10 @@ fn adam_step<T: Real>(param: &Var, lr: f64, wd: f64, o: &AdamOptions, st: &mut A
     );
     let amsgrad = o.amsgrad;
     let k = AdamScalars {
-        maximize: o.maximize,
-        coupled,
-        decoupled,
         decay,
         wd: wd_t,
         w1,
         w1c,
-        small1,
         b2,
         one_minus_b2,
         bc2_sqrt,
@@ -275,40 +271,61 @@ fn adam_step<T: Real>(param: &Var, lr: f64, wd: f64, o: &AdamOptions, st: &mut A
         Some(&mut st.exp_avg_sq),
         st.max_exp_avg_sq.as_mut().filter(|_| amsgrad),
     ];
-    update_param::<T, _>(param, bufs, |bufs, g| {
-        let [p, m, v, vmax] = bufs else {
-            unreachable!()
-        };
-        let n = g.len();
-        let (p, m, v) = (&mut p[..n], &mut m[..n], &mut v[..n]);
-        if amsgrad {
-            let vmax = &mut vmax[..n];
-            for ((((p, m), v), vmax), &g) in p.iter_mut().zip(m).zip(v).zip(vmax).zip(g) {
-                let second = |vi: T| {
-                    let mx = vmax.maximum(vi);
-                    *vmax = mx;
-                    mx
-                };
-                k.apply(p, m, v, g, second);
-            }
-        } else {
-            for (((p, m), v), &g) in p.iter_mut().zip(m).zip(v).zip(g) {
-                k.apply(p, m, v, g, |vi| vi);
-            }
+    update_param::<T, _>(
+        param,
+        bufs,
+        #[inline(always)]
+        |bufs, g| {
+            let [p, m, v, vmax] = bufs else {
+                unreachable!()
+            };
+            with_const_flags!(adam_elements::<T>[o.maximize, coupled, decoupled, small1](
+                &k, p, m, v, vmax, g
+            ))
+        },
+    );
+}
+
+/// Updates matching pieces of the parameter `p`, its moments `m`, `v` and (for amsgrad, else
+/// empty) the running maximum `vmax` of `v`, from the gradient `g`. The step's flags are const
+/// generics, so each combination compiles to its own branch-free loop, which LLVM vectorises.
+#[inline(always)]
+fn adam_elements<
+    T: Real,
+    const MAXIMIZE: bool,
+    const COUPLED: bool,
+    const DECOUPLED: bool,
+    const SMALL: bool,
+>(
+    k: &AdamScalars<T>,
+    p: &mut [T],
+    m: &mut [T],
+    v: &mut [T],
+    vmax: &mut [T],
+    g: &[T],
+) {
+    if vmax.is_empty() {
+        for (((p, m), v), &g) in p.iter_mut().zip(m).zip(v).zip(g) {
+            k.apply::<MAXIMIZE, COUPLED, DECOUPLED, SMALL>(p, m, v, g, |vi| vi);
         }
-    });
+    } else {
+        for ((((p, m), v), vmax), &g) in p.iter_mut().zip(m).zip(v).zip(vmax).zip(g) {
+            let second = |vi: T| {
+                let mx = vmax.maximum(vi);
+                *vmax = mx;
+                mx
+            };
+            k.apply::<MAXIMIZE, COUPLED, DECOUPLED, SMALL>(p, m, v, g, second);
+        }
+    }
 }
 
 /// The per-step scalars of an Adam update, in the compute type.
 struct AdamScalars<T> {
-    maximize: bool,
-    coupled: bool,
-    decoupled: bool,
     decay: T,
     wd: T,
     w1: T,
     w1c: T,
-    small1: bool,
     b2: T,
     one_minus_b2: T,
     bc2_sqrt: T,
@@ -318,17 +335,25 @@ struct AdamScalars<T> {
 
 impl<T: Real> AdamScalars<T> {
     /// Updates one element; `second` maps the new `exp_avg_sq` to the value under the square
-    /// root (itself, or the running maximum for amsgrad).
+    /// root (itself, or the running maximum for amsgrad). `SMALL` is `1 − β₁ < 0.5`, which picks
+    /// the form of [`lerp`].
     #[inline(always)]
-    fn apply(&self, p: &mut T, m: &mut T, v: &mut T, g: T, second: impl FnOnce(T) -> T) {
-        let mut grad = if self.maximize { -g } else { g };
-        let mut pi = *p;
-        if self.decoupled {
-            pi = pi * self.decay;
-        } else if self.coupled {
-            grad = grad + self.wd * pi;
-        }
-        let mi = lerp(*m, grad, self.w1, self.w1c, self.small1);
+    fn apply<
+        const MAXIMIZE: bool,
+        const COUPLED: bool,
+        const DECOUPLED: bool,
+        const SMALL: bool,
+    >(
+        &self,
+        p: &mut T,
+        m: &mut T,
+        v: &mut T,
+        g: T,
+        second: impl FnOnce(T) -> T,
+    ) {
+        let grad = effective_grad::<T, MAXIMIZE, COUPLED>(g, *p, self.wd);
+        let pi = if DECOUPLED { *p * self.decay } else { *p };
+        let mi = lerp(*m, grad, self.w1, self.w1c, SMALL);
         let vi = *v * self.b2 + self.one_minus_b2 * grad * grad;
         *m = mi;
         *v = vi;

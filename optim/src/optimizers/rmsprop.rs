@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::buffer::{Buf, Real, dispatch_update};
 use crate::core::{Optim, UpdateRule, decode_buf, decode_step};
 use crate::error::OptimError;
-use crate::kernel::{lerp, update_param};
+use crate::kernel::{effective_grad, lerp, update_param, with_const_flags};
 use crate::param_group::{GroupOptions, IntoParamGroups};
 use crate::state_dict::ParamState;
 
@@ -210,14 +210,15 @@ fn rmsprop_step<T: Real>(param: &Var, lr: f64, wd: f64, o: &RmspropOptions, st: 
     if o.centered && st.grad_avg.is_none() {
         st.grad_avg = Some(Buf::filled(&param.value(), 0.0));
     }
-    let (alpha, one_minus_alpha) = (T::constant(o.alpha), T::constant(1.0 - o.alpha));
+    let k = RmspropScalars {
+        alpha: T::constant(o.alpha),
+        one_minus_alpha: T::constant(1.0 - o.alpha),
+        eps: T::constant(o.eps),
+        mom: T::constant(o.momentum),
+        neg_lr: T::constant(-lr),
+        wd: T::constant(wd),
+    };
     let small = 1.0 - o.alpha < 0.5;
-    let (eps, mom, neg_lr, wd_t) = (
-        T::constant(o.eps),
-        T::constant(o.momentum),
-        T::constant(-lr),
-        T::constant(wd),
-    );
     let (maximize, use_wd, centered, use_mom) =
         (o.maximize, wd != 0.0, o.centered, o.momentum > 0.0);
     let bufs = vec![
@@ -225,31 +226,73 @@ fn rmsprop_step<T: Real>(param: &Var, lr: f64, wd: f64, o: &RmspropOptions, st: 
         st.momentum_buffer.as_mut().filter(|_| use_mom),
         st.grad_avg.as_mut().filter(|_| centered),
     ];
-    update_param::<T, _>(param, bufs, |bufs, g| {
-        let [p, sq, buf, gavg] = bufs else {
-            unreachable!()
-        };
-        for i in 0..g.len() {
-            let mut grad = if maximize { -g[i] } else { g[i] };
-            if use_wd {
-                grad = grad + wd_t * p[i];
-            }
-            let s = sq[i] * alpha + one_minus_alpha * grad * grad;
-            sq[i] = s;
-            let avg = if centered {
-                let ga = lerp(gavg[i], grad, one_minus_alpha, alpha, small);
-                gavg[i] = ga;
-                (s + T::constant(-1.0) * ga * ga).sqrt()
-            } else {
-                s.sqrt()
-            } + eps;
-            if use_mom {
-                let b = buf[i] * mom + grad / avg;
-                buf[i] = b;
-                p[i] = p[i] + neg_lr * b;
-            } else {
-                p[i] = p[i] + neg_lr * (grad / avg);
-            }
+    update_param::<T, _>(
+        param,
+        bufs,
+        #[inline(always)]
+        |bufs, g| {
+            let [p, sq, buf, gavg] = bufs else {
+                unreachable!()
+            };
+            with_const_flags!(rmsprop_elements::<T>[maximize, use_wd, centered, use_mom, small](
+                &k, p, sq, buf, gavg, g
+            ))
+        },
+    );
+}
+
+/// The per-step constants of an RMSprop update, in the compute type.
+struct RmspropScalars<T> {
+    alpha: T,
+    one_minus_alpha: T,
+    eps: T,
+    mom: T,
+    neg_lr: T,
+    wd: T,
+}
+
+/// Updates matching pieces of the parameter `p`, its running squared gradient `sq`, and (when
+/// used, else empty) its momentum buffer `buf` and running gradient `gavg`, from the gradient
+/// `g`. The flags are const generics so that each combination is one branch-free loop; `SMALL`
+/// is `1 − α < 0.5`, which picks the form of [`lerp`].
+#[inline(always)]
+fn rmsprop_elements<
+    T: Real,
+    const MAXIMIZE: bool,
+    const WEIGHT_DECAY: bool,
+    const CENTERED: bool,
+    const MOMENTUM: bool,
+    const SMALL: bool,
+>(
+    k: &RmspropScalars<T>,
+    p: &mut [T],
+    sq: &mut [T],
+    buf: &mut [T],
+    gavg: &mut [T],
+    g: &[T],
+) {
+    // Slicing to the gradient's length lets LLVM drop the bounds checks in the loop.
+    let n = g.len();
+    let (p, sq) = (&mut p[..n], &mut sq[..n]);
+    let buf = if MOMENTUM { &mut buf[..n] } else { buf };
+    let gavg = if CENTERED { &mut gavg[..n] } else { gavg };
+    for i in 0..n {
+        let grad = effective_grad::<T, MAXIMIZE, WEIGHT_DECAY>(g[i], p[i], k.wd);
+        let s = sq[i] * k.alpha + k.one_minus_alpha * grad * grad;
+        sq[i] = s;
+        let avg = if CENTERED {
+            let ga = lerp(gavg[i], grad, k.one_minus_alpha, k.alpha, SMALL);
+            gavg[i] = ga;
+            (s + T::constant(-1.0) * ga * ga).sqrt()
+        } else {
+            s.sqrt()
+        } + k.eps;
+        if MOMENTUM {
+            let b = buf[i] * k.mom + grad / avg;
+            buf[i] = b;
+            p[i] = p[i] + k.neg_lr * b;
+        } else {
+            p[i] = p[i] + k.neg_lr * (grad / avg);
         }
-    });
+    }
 }

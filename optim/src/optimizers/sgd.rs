@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::buffer::{Buf, Real, dispatch_update};
 use crate::core::{Optim, UpdateRule, decode_buf};
 use crate::error::OptimError;
-use crate::kernel::update_param;
+use crate::kernel::{effective_grad, update_param, with_const_flags};
 use crate::param_group::{GroupOptions, IntoParamGroups};
 use crate::state_dict::ParamState;
 
@@ -178,33 +178,86 @@ impl UpdateRule for SgdRule {
 }
 
 fn sgd_step<T: Real>(param: &Var, lr: f64, wd: f64, o: &SgdOptions, state: &mut SgdState) {
-    let (lr_t, wd_t) = (T::constant(lr), T::constant(wd));
-    let (mom, damp) = (T::constant(o.momentum), T::constant(1.0 - o.dampening));
-    let (use_wd, maximize, nesterov) = (wd != 0.0, o.maximize, o.nesterov);
-    let effective = |g: T, p: T| {
-        let g = if maximize { -g } else { g };
-        if use_wd { g + wd_t * p } else { g }
+    let k = SgdScalars {
+        lr: T::constant(lr),
+        wd: T::constant(wd),
+        momentum: T::constant(o.momentum),
+        one_minus_dampening: T::constant(1.0 - o.dampening),
     };
+    let (maximize, use_wd) = (o.maximize, wd != 0.0);
     if o.momentum == 0.0 {
-        update_param::<T, _>(param, vec![], |bufs, g| {
-            let [p] = bufs else { unreachable!() };
-            for (p, &g) in p.iter_mut().zip(g) {
-                *p = *p - lr_t * effective(g, *p);
-            }
-        });
+        update_param::<T, _>(
+            param,
+            vec![],
+            #[inline(always)]
+            |bufs, g| {
+                let [p] = bufs else { unreachable!() };
+                with_const_flags!(sgd_elements::<T>[maximize, use_wd](&k, p, g))
+            },
+        );
     } else {
-        let first = state.momentum_buffer.is_none();
+        let (first, nesterov) = (state.momentum_buffer.is_none(), o.nesterov);
         let buf = state
             .momentum_buffer
             .get_or_insert_with(|| Buf::filled(&param.value(), 0.0));
-        update_param::<T, _>(param, vec![Some(buf)], |bufs, g| {
-            let [p, b] = bufs else { unreachable!() };
-            for ((p, b), &g) in p.iter_mut().zip(b.iter_mut()).zip(g) {
-                let g = effective(g, *p);
-                *b = if first { g } else { mom * *b + damp * g };
-                let d = if nesterov { g + mom * *b } else { *b };
-                *p = *p - lr_t * d;
-            }
-        });
+        update_param::<T, _>(
+            param,
+            vec![Some(buf)],
+            #[inline(always)]
+            |bufs, g| {
+                let [p, b] = bufs else { unreachable!() };
+                with_const_flags!(sgd_momentum_elements::<T>[maximize, use_wd, first, nesterov](
+                    &k, p, b, g
+                ))
+            },
+        );
+    }
+}
+
+/// The per-step constants of an SGD update, in the compute type.
+struct SgdScalars<T> {
+    lr: T,
+    wd: T,
+    momentum: T,
+    one_minus_dampening: T,
+}
+
+/// Plain SGD over matching pieces of the parameter `p` and the gradient `g`; the flags are
+/// const generics so that each combination is one branch-free loop.
+#[inline(always)]
+fn sgd_elements<T: Real, const MAXIMIZE: bool, const WEIGHT_DECAY: bool>(
+    k: &SgdScalars<T>,
+    p: &mut [T],
+    g: &[T],
+) {
+    for (p, &g) in p.iter_mut().zip(g) {
+        *p = *p - k.lr * effective_grad::<T, MAXIMIZE, WEIGHT_DECAY>(g, *p, k.wd);
+    }
+}
+
+/// SGD with momentum over matching pieces of the parameter `p`, its momentum buffer `b` and the
+/// gradient `g`. `FIRST` marks the first step, where the buffer starts as the gradient itself.
+#[inline(always)]
+fn sgd_momentum_elements<
+    T: Real,
+    const MAXIMIZE: bool,
+    const WEIGHT_DECAY: bool,
+    const FIRST: bool,
+    const NESTEROV: bool,
+>(
+    k: &SgdScalars<T>,
+    p: &mut [T],
+    b: &mut [T],
+    g: &[T],
+) {
+    for ((p, b), &g) in p.iter_mut().zip(b.iter_mut()).zip(g) {
+        let g = effective_grad::<T, MAXIMIZE, WEIGHT_DECAY>(g, *p, k.wd);
+        *b = if FIRST {
+            g
+        } else {
+            k.momentum * *b + k.one_minus_dampening * g
+        };
+        let d = if NESTEROV { g + k.momentum * *b } else { *b };
+        *p = *p - k.lr * d;
     }
 }
