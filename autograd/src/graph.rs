@@ -11,12 +11,19 @@ use crate::var::Var;
 /// an input gets no gradient (it does not require one, or the op is not differentiable there).
 pub(crate) type BackwardFn = dyn Fn(&Tensor) -> Vec<Option<Tensor>> + Send + Sync;
 
-/// One recorded op (`grad_fn`): its inputs and how to push a gradient through it.
+/// One recorded op (`grad_fn`): its name, and its inputs and backward function until a backward
+/// pass without `retain_graph` releases them.
 pub(crate) struct Node {
     pub(crate) name: &'static str,
-    pub(crate) inputs: Vec<Var>,
-    /// Dropped after a backward pass without `retain_graph`, freeing the saved tensors.
-    backward: Mutex<Option<Box<BackwardFn>>>,
+    recorded: Mutex<Option<Recorded>>,
+}
+
+/// What a backward pass through one op needs. Dropping it frees the saved tensors and the
+/// references to the inputs, and with them views of parameters (such as `weight.t()` inside
+/// `Linear`), so that an optimizer step after `backward` can update the parameters in place.
+struct Recorded {
+    inputs: Vec<Var>,
+    backward: Box<BackwardFn>,
 }
 
 /// Records the result of an op on `inputs`. When no input tracks gradients (or grad mode is
@@ -32,8 +39,10 @@ pub(crate) fn record(
     }
     let node = Node {
         name,
-        inputs: inputs.iter().map(|&v| v.clone()).collect(),
-        backward: Mutex::new(Some(Box::new(backward))),
+        recorded: Mutex::new(Some(Recorded {
+            inputs: inputs.iter().map(|&v| v.clone()).collect(),
+            backward: Box::new(backward),
+        })),
     };
     Var::from_op(value, Arc::new(node))
 }
@@ -54,7 +63,8 @@ fn reverse_topological(root: &Var) -> Vec<Var> {
         }
         stack.push((var.clone(), true));
         if let Some(node) = &var.inner.node {
-            for input in &node.inputs {
+            let recorded = node.recorded.lock().unwrap_or_else(|e| e.into_inner());
+            for input in recorded.iter().flat_map(|r| &r.inputs) {
                 if input.requires_grad() && !seen.contains(&input.inner.id) {
                     stack.push((input.clone(), false));
                 }
@@ -81,28 +91,30 @@ pub(crate) fn run_backward(root: &Var, grad: Tensor, retain_graph: bool) {
             var.accumulate_grad(g);
             continue;
         };
-        let input_grads = {
-            let mut slot = node.backward.lock().unwrap_or_else(|e| e.into_inner());
-            let f = slot.as_ref().unwrap_or_else(|| {
+        let (inputs, input_grads) = {
+            let mut slot = node.recorded.lock().unwrap_or_else(|e| e.into_inner());
+            let recorded = slot.as_ref().unwrap_or_else(|| {
                 panic!(
                     "backward: trying to backward through the graph a second time ({}); \
                      pass retain_graph=true the first time",
                     node.name
                 )
             });
-            let out = f(&g);
-            if !retain_graph {
-                *slot = None;
-            }
-            out
+            let out = (recorded.backward)(&g);
+            let inputs = if retain_graph {
+                recorded.inputs.clone()
+            } else {
+                slot.take().map(|r| r.inputs).unwrap_or_default()
+            };
+            (inputs, out)
         };
         assert_eq!(
             input_grads.len(),
-            node.inputs.len(),
+            inputs.len(),
             "{}: backward returned wrong count",
             node.name
         );
-        for (input, ig) in node.inputs.iter().zip(input_grads) {
+        for (input, ig) in inputs.iter().zip(input_grads) {
             let Some(ig) = ig else { continue };
             if !input.requires_grad() {
                 continue;

@@ -73,6 +73,22 @@ fn second_backward_without_retain_graph_panics() {
 }
 
 #[test]
+fn backward_releases_views_of_parameters() {
+    // `Linear` computes x·wᵀ through a transposed view of the weight, which shares its storage.
+    // While the output is alive, that view must not keep the weight's buffer shared after
+    // `backward`, or an optimizer step could not update the weight in place.
+    let w = Var::parameter(tensor![[1.0, 2.0], [3.0, 4.0]]);
+    let x = Var::constant(tensor![[1.0, -1.0]]);
+    let out = x.matmul(&w.t()).sum();
+    assert!(!w.update_value(|v| v.as_mut_slice::<f32>().is_some()));
+    out.backward();
+    assert!(w.update_value(|v| v.as_mut_slice::<f32>().is_some()));
+    // The gradient comes out in the weight's own (row-major) layout, not as a transposed view.
+    assert!(w.grad().unwrap().is_contiguous());
+    assert_eq!(out.grad_fn_name(), Some("SumBackward1"));
+}
+
+#[test]
 #[should_panic(expected = "grad can be implicitly created only for scalar outputs")]
 fn backward_on_non_scalar_panics() {
     Var::parameter(tensor![1.0, 2.0]).exp().backward();

@@ -93,7 +93,13 @@ proptest! {
         if b.dim() == 2 {
             let bt = b.t().contiguous();
             let a2 = rand_f64(&[m, b.dims()[0]], seed ^ 5, -1.0, 1.0);
-            check(|v| v[0].matmul(&v[1].t()), &[a2, bt])?;
+            check(|v| v[0].matmul(&v[1].t()), &[a2, bt.clone()])?;
+            // `Linear` on a batch of sequences: a 3-D input times a transposed weight.
+            let a3 = rand_f64(&[batch, m, b.dims()[0]], seed ^ 7, -1.0, 1.0);
+            check(|v| v[0].matmul(&v[1].t()), &[a3, bt])?;
+            // Non-contiguous left operand.
+            let at = rand_f64(&[b.dims()[0], m], seed ^ 9, -1.0, 1.0);
+            check(|v| v[0].t().matmul(&v[1]), &[at, b])?;
         }
     }
 

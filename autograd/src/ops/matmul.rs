@@ -1,5 +1,7 @@
 //! Differentiable matrix products with PyTorch's `matmul` rules.
 
+use kiln_tensor::Tensor;
+
 use crate::graph::record;
 use crate::ops::sum_to;
 use crate::var::Var;
@@ -30,14 +32,43 @@ impl Var {
                 g2 = g2.unsqueeze(g2.dim() - 1);
             }
             let ga = ta.then(|| {
-                let full = g2.matmul(&b2.transpose(-1i64, -2i64));
+                let full = product_like(&g2, &b2.transpose(-1i64, -2i64), &a2);
                 sum_to(&full, &a2).reshape_to(a.dims().to_vec())
             });
             let gb = tb.then(|| {
-                let full = a2.transpose(-1i64, -2i64).matmul(&g2);
+                let full = if b2.dim() == 2 && a2.dim() > 2 {
+                    // A shared matrix (`Linear`'s weight under a batch of sequences): fold the
+                    // batch into the rows, one product instead of a product per batch entry
+                    // summed afterwards.
+                    let (k, n) = (b2.dims()[0] as isize, b2.dims()[1] as isize);
+                    let a_rows = a2.reshape(&[-1, k]);
+                    product_like(
+                        &a_rows.transpose(0usize, 1usize),
+                        &g2.reshape(&[-1, n]),
+                        &b2,
+                    )
+                } else {
+                    product_like(&a2.transpose(-1i64, -2i64), &g2, &b2)
+                };
                 sum_to(&full, &b2).reshape_to(b.dims().to_vec())
             });
             vec![ga, gb]
         })
+    }
+}
+
+/// `l · r`, computed as `(rᵀ · lᵀ)ᵀ` when `like` (the operand the product is the gradient of)
+/// is a transposed view, so that the gradient has that operand's memory layout, as PyTorch's
+/// `mm_mat1_backward` / `mm_mat2_backward` do. The gradient of a weight used as `w.t()` (inside
+/// `Linear`) then comes out contiguous like `w` itself, and optimizers update it without a copy.
+fn product_like(l: &Tensor, r: &Tensor, like: &Tensor) -> Tensor {
+    let transposed =
+        like.dim() >= 2 && !like.is_contiguous() && like.transpose(-1i64, -2i64).is_contiguous();
+    if transposed {
+        r.transpose(-1i64, -2i64)
+            .matmul(&l.transpose(-1i64, -2i64))
+            .transpose(-1i64, -2i64)
+    } else {
+        l.matmul(r)
     }
 }
