@@ -58,7 +58,10 @@ fn step(model: &MLP, x: &Tensor, y: &Tensor) -> (f32, Vec<Vec<f32>>, Vec<Vec<f32
     }
     Sgd::new(model.parameters(), SgdConfig::new(0.1)).step();
     assert!(
-        model.parameters().iter().all(|p| p.value().device() == device),
+        model
+            .parameters()
+            .iter()
+            .all(|p| p.value().device() == device),
         "the update keeps every parameter on its device"
     );
     let params = model
