@@ -27,7 +27,7 @@ use rayon::prelude::*;
 /// Where the two halves of the approximation meet.
 const SPLIT: f32 = 0.921_875;
 /// Above this `erf` is 1 in f32; the tail polynomial is not evaluated further out.
-const TAIL_END: f32 = 4.0;
+pub(super) const TAIL_END: f32 = 4.0;
 /// `erf(a)/a − 1` as a polynomial in `a²` on `[0, SPLIT)`, lowest degree first.
 const HEAD: [f32; 6] = [
     0.128_379_15,
@@ -37,8 +37,29 @@ const HEAD: [f32; 6] = [
     0.004_998_07,
     -0.000_601_369_2,
 ];
+/// GELU's head covers `GELU_LEFT ≤ x < GELU_RIGHT`. On the left `1 + erf(x/√2)` cancels,
+/// so the head stops where the tail takes over for `erf` (`x/√2 ≈ −SPLIT`); on the right
+/// nothing cancels and the head reaches far enough that a normal input rarely needs the tail.
+pub(super) const GELU_LEFT: f32 = -1.312_5;
+/// See [`GELU_LEFT`].
+pub(super) const GELU_RIGHT: f32 = 2.5;
+/// `(gelu(x) − x/2)/x² = erf(x/√2)/(2x)` as a polynomial in `x²` on `[0, GELU_RIGHT²]`, lowest
+/// degree first, fitted like [`HEAD`] to the error each point causes in `gelu(±x)` measured
+/// against what the tests allow there (a few ulp; for `x < −1` an absolute 1e-7), so the
+/// points where `x/2 + x²·Q` cancels (`x < 0`) weigh most.
+pub(super) const GELU_HEAD: [f32; 9] = [
+    0.398_942_26,
+    -0.066_490_196,
+    0.009_972_989,
+    -0.001_186_511_1,
+    0.000_114_791_525,
+    -9.144_866e-6,
+    5.799_948e-7,
+    -2.589_511_5e-8,
+    5.900_741_6e-10,
+];
 /// `ln erfc(a) + a²` as a polynomial in `a − 1` on `[SPLIT, TAIL_END]`, lowest degree first.
-const TAIL: [f32; 9] = [
+pub(super) const TAIL: [f32; 9] = [
     -0.849_605_5,
     -0.638_967_3,
     0.156_892_7,
@@ -85,8 +106,7 @@ fn erf_erfc<const FMA: bool>(a: f32) -> (f32, f32) {
     let a2 = a * a;
     let head = mul_add::<FMA>(a, poly6::<FMA>(&HEAD, a2), a);
     // Comparisons rather than f32::min so NaN takes the head branch and stays NaN.
-    let held = if a < TAIL_END { a } else { TAIL_END };
-    let erfc_tail = exp_f32::<FMA>(poly9::<FMA>(&TAIL, held - 1.0) - a2);
+    let erfc_tail = erfc_tail::<FMA>(a, a2);
     if a >= SPLIT {
         (1.0 - erfc_tail, erfc_tail)
     } else {
@@ -100,14 +120,39 @@ pub(crate) fn erf<const FMA: bool>(x: f32) -> f32 {
     erf_erfc::<FMA>(x.abs()).0.copysign(x)
 }
 
+/// `erfc(a)` for `a = |z| ≥ SPLIT` by the tail polynomial, given `z2 = z·z`.
+#[inline(always)]
+pub(super) fn erfc_tail<const FMA: bool>(a: f32, z2: f32) -> f32 {
+    let held = if a < TAIL_END { a } else { TAIL_END };
+    exp_f32::<FMA>(poly9::<FMA>(&TAIL, held - 1.0) - z2)
+}
+
 /// Exact GELU `x·Φ(x) = x/2 · (1 + erf(x/√2))` (`F.gelu`).
+///
+/// On `[GELU_LEFT, GELU_RIGHT)` this is `x/2 + x²·Q(x²)` in one multiply-add, `Q` by Horner's
+/// rule (in a vector loop the elements are independent, so the longer dependency chain costs
+/// nothing and Horner needs fewer instructions than Estrin). Outside, `1 + erf(z)`,
+/// `z = x/√2`, is `erfc(|z|)` on the left, where it does not cancel, and `2 − erfc(|z|)` on
+/// the right. NaN is outside the head's range and comes out of the tail as NaN.
+/// [`super::erf_simd`] repeats these steps lane by lane and must stay bit-identical.
 #[inline(always)]
 pub(crate) fn gelu<const FMA: bool>(x: f32) -> f32 {
+    let u = x * x;
+    let half_x = 0.5 * x;
+    const DEGREE: usize = GELU_HEAD.len() - 1;
+    let q = GELU_HEAD[..DEGREE]
+        .iter()
+        .rev()
+        .fold(GELU_HEAD[DEGREE], |acc, &c| mul_add::<FMA>(acc, u, c));
+    let head = mul_add::<FMA>(u, q, half_x);
     let z = x * std::f32::consts::FRAC_1_SQRT_2;
-    let (e, c) = erf_erfc::<FMA>(z.abs());
-    // 1 + erf(z) is 1 + erf(|z|) on the right and erfc(|z|) on the left.
-    let one_plus = if z < 0.0 { c } else { 1.0 + e };
-    0.5 * x * one_plus
+    let erfc = erfc_tail::<FMA>(z.abs(), z * z);
+    let tail = half_x * if z < 0.0 { erfc } else { 2.0 - erfc };
+    if (GELU_LEFT..GELU_RIGHT).contains(&x) {
+        head
+    } else {
+        tail
+    }
 }
 
 /// Tanh GELU `x/2 · (1 + tanh(√(2/π)(x + 0.044715x³)))` (`F.gelu(approximate='tanh')`),
@@ -163,7 +208,18 @@ fn fill_generic<const FMA: bool>(kernel: ErfKernel, src: &[f32], dst: &mut [f32]
 
 avx2_kernel! {
     /// Writes `kernel(src[i])` into `dst[i]` with the widest vector code the CPU runs.
-    fn fill(kernel: ErfKernel, src: &[f32], dst: &mut [f32]) = fused fill_generic;
+    fn fill_auto(kernel: ErfKernel, src: &[f32], dst: &mut [f32]) = fused fill_generic;
+}
+
+/// Writes `kernel(src[i])` into `dst[i]`: exact GELU by the hand-written AVX2+FMA kernel when
+/// the CPU has both, everything else by the compiler-vectorised loops.
+fn fill(kernel: ErfKernel, src: &[f32], dst: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if kernel == ErfKernel::Gelu && super::simd::has_avx2_fma() {
+        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+        return unsafe { super::erf_simd::gelu_avx2(src, dst) };
+    }
+    fill_auto(kernel, src, dst)
 }
 
 /// Applies `kernel` to every element of an f32 view, producing a contiguous vector: chunked
@@ -287,6 +343,79 @@ mod tests {
         assert_eq!(gelu(-1e30), 0.0);
         assert_eq!(gelu_tanh(f32::INFINITY), f32::INFINITY);
         assert_eq!(gelu_tanh(-1e30), 0.0);
+    }
+
+    #[test]
+    fn gelu_vector_path_handles_edges_and_remainders() {
+        // Special values and both ends of the head's range, rotated through every lane, at
+        // every length up to five vectors, so the packed tail pass sees partial vectors and
+        // the scalar remainder sees each value too.
+        let edges = [
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            -1e30,
+            1e30,
+            0.0,
+            -0.0,
+            GELU_LEFT,
+            GELU_LEFT.next_up(),
+            GELU_LEFT.next_down(),
+            GELU_RIGHT,
+            GELU_RIGHT.next_down(),
+            -GELU_RIGHT,
+            -4.2,
+            7.5,
+            f32::MIN_POSITIVE,
+            -1e-30,
+        ];
+        #[cfg(target_arch = "x86_64")]
+        let fused = crate::cpu::simd::has_avx2_fma();
+        #[cfg(not(target_arch = "x86_64"))]
+        let fused = false;
+        for len in 0..=40 {
+            for shift in 0..edges.len() {
+                let x: Vec<f32> = (0..len).map(|i| edges[(i + shift) % edges.len()]).collect();
+                let layout = Layout::contiguous(crate::shape::Shape::from(vec![len]));
+                let got = apply(ErfKernel::Gelu, &x, &layout);
+                assert_eq!(got.len(), len);
+                for (&g, &v) in got.iter().zip(&x) {
+                    let want = if fused {
+                        gelu::<true>(v)
+                    } else {
+                        gelu::<false>(v)
+                    };
+                    let same = g.to_bits() == want.to_bits() || (g.is_nan() && want.is_nan());
+                    assert!(same, "gelu({v}) = {g}, want {want} (length {len})");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn gelu_vector_path_matches_when_spread_changes() {
+        // Stretches of wide inputs (mostly tail) and narrow ones (mostly head) alternate, so
+        // the AVX2 kernel switches between its packed and dense blocks in both directions.
+        let x: Vec<f32> = (0..3 * 8192 + 13)
+            .map(|i| {
+                let wide = (i / 1500) % 2 == 0;
+                (i as f32 * 0.618_034).sin() * if wide { 9.0 } else { 1.2 }
+            })
+            .collect();
+        let layout = Layout::contiguous(crate::shape::Shape::from(vec![x.len()]));
+        let got = apply(ErfKernel::Gelu, &x, &layout);
+        #[cfg(target_arch = "x86_64")]
+        let fused = crate::cpu::simd::has_avx2_fma();
+        #[cfg(not(target_arch = "x86_64"))]
+        let fused = false;
+        for (&g, &v) in got.iter().zip(&x) {
+            let want = if fused {
+                gelu::<true>(v)
+            } else {
+                gelu::<false>(v)
+            };
+            assert_eq!(g.to_bits(), want.to_bits(), "gelu({v})");
+        }
     }
 
     #[test]

@@ -8,15 +8,29 @@
 
 use crate::cpu::simd::mul_add;
 
-const LOG2E: f32 = std::f32::consts::LOG2_E;
+// The constants are shared with the eight-lane copy in `cpu::erf_simd`, which must stay
+// bit-identical.
+/// `log₂ e`.
+pub(crate) const LOG2E: f32 = std::f32::consts::LOG2_E;
 /// `ln 2` split into a part with few mantissa bits (so `n · LN2_HI` is exact) and the rest.
-const LN2_HI: f32 = 0.693_359_4;
-const LN2_LO: f32 = -2.121_944_4e-4;
+pub(crate) const LN2_HI: f32 = 0.693_359_4;
+/// See [`LN2_HI`].
+pub(crate) const LN2_LO: f32 = -2.121_944_4e-4;
 /// Adding `1.5·2^23` rounds a float to an integer held in the low mantissa bits.
-const ROUND_MAGIC: f32 = 12_582_912.0;
+pub(crate) const ROUND_MAGIC: f32 = 12_582_912.0;
 /// Below this `e^x` rounds to 0 in f32; above `MAX_IN` it is infinite.
-const MIN_IN: f32 = -104.0;
-const MAX_IN: f32 = 89.0;
+pub(crate) const MIN_IN: f32 = -104.0;
+/// See [`MIN_IN`].
+pub(crate) const MAX_IN: f32 = 89.0;
+/// `e^r ≈ 1 + r + r²·(P[0] + P[1]·r + … + P[5]·r⁵)` on `|r| ≤ ln2/2`.
+pub(crate) const POLY: [f32; 6] = [
+    0.5,
+    1.666_666_5e-1,
+    4.166_579_6e-2,
+    8.333_452e-3,
+    1.398_199_9e-3,
+    1.987_569_1e-4,
+];
 
 /// `e^x` for f32, vectorisable when inlined into a loop; `FMA` as in
 /// [`crate::cpu::simd::mul_add`]. The polynomial is evaluated by Estrin's scheme, whose
@@ -31,9 +45,9 @@ pub(crate) fn exp_f32<const FMA: bool>(x: f32) -> f32 {
     let nf = t - ROUND_MAGIC;
     let r = mul_add::<FMA>(-nf, LN2_LO, mul_add::<FMA>(-nf, LN2_HI, x));
     let r2 = r * r;
-    let p01 = mul_add::<FMA>(r, 1.666_666_5e-1, 0.5);
-    let p23 = mul_add::<FMA>(r, 8.333_452e-3, 4.166_579_6e-2);
-    let p45 = mul_add::<FMA>(r, 1.987_569_1e-4, 1.398_199_9e-3);
+    let p01 = mul_add::<FMA>(r, POLY[1], POLY[0]);
+    let p23 = mul_add::<FMA>(r, POLY[3], POLY[2]);
+    let p45 = mul_add::<FMA>(r, POLY[5], POLY[4]);
     let q = mul_add::<FMA>(r2, p45, p23);
     let q = mul_add::<FMA>(r2, q, p01);
     let p = mul_add::<FMA>(r2, q, r) + 1.0;

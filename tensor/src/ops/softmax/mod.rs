@@ -6,7 +6,7 @@
 //! Other dims run on `[outer, len, inner]` blocks, vectorised along `inner`.
 
 mod backward;
-mod exp;
+pub(crate) mod exp;
 
 use rayon::prelude::*;
 
