@@ -369,10 +369,6 @@ mod tests {
             f32::MIN_POSITIVE,
             -1e-30,
         ];
-        #[cfg(target_arch = "x86_64")]
-        let fused = crate::cpu::simd::has_avx2_fma();
-        #[cfg(not(target_arch = "x86_64"))]
-        let fused = false;
         for len in 0..=40 {
             for shift in 0..edges.len() {
                 let x: Vec<f32> = (0..len).map(|i| edges[(i + shift) % edges.len()]).collect();
@@ -380,11 +376,7 @@ mod tests {
                 let got = apply(ErfKernel::Gelu, &x, &layout);
                 assert_eq!(got.len(), len);
                 for (&g, &v) in got.iter().zip(&x) {
-                    let want = if fused {
-                        gelu::<true>(v)
-                    } else {
-                        gelu::<false>(v)
-                    };
+                    let want = scalar_reference(ErfKernel::Gelu, v);
                     let same = g.to_bits() == want.to_bits() || (g.is_nan() && want.is_nan());
                     assert!(same, "gelu({v}) = {g}, want {want} (length {len})");
                 }
@@ -404,17 +396,23 @@ mod tests {
             .collect();
         let layout = Layout::contiguous(crate::shape::Shape::from(vec![x.len()]));
         let got = apply(ErfKernel::Gelu, &x, &layout);
+        for (&g, &v) in got.iter().zip(&x) {
+            let want = scalar_reference(ErfKernel::Gelu, v);
+            assert_eq!(g.to_bits(), want.to_bits(), "gelu({v})");
+        }
+    }
+
+    /// The scalar kernel a vector path must match bit for bit: it fuses multiply-adds exactly
+    /// when the CPU has FMA.
+    fn scalar_reference(kernel: ErfKernel, v: f32) -> f32 {
         #[cfg(target_arch = "x86_64")]
         let fused = crate::cpu::simd::has_avx2_fma();
         #[cfg(not(target_arch = "x86_64"))]
         let fused = false;
-        for (&g, &v) in got.iter().zip(&x) {
-            let want = if fused {
-                gelu::<true>(v)
-            } else {
-                gelu::<false>(v)
-            };
-            assert_eq!(g.to_bits(), want.to_bits(), "gelu({v})");
+        if fused {
+            kernel.scalar::<true>(v)
+        } else {
+            kernel.scalar::<false>(v)
         }
     }
 
@@ -427,17 +425,8 @@ mod tests {
         for kernel in [ErfKernel::Erf, ErfKernel::Gelu, ErfKernel::GeluTanh] {
             let got = apply(kernel, &x, &layout);
             assert_eq!(got.len(), x.len());
-            // The vector path fuses multiply-adds exactly when the CPU has FMA.
-            #[cfg(target_arch = "x86_64")]
-            let fused = crate::cpu::simd::has_avx2_fma();
-            #[cfg(not(target_arch = "x86_64"))]
-            let fused = false;
             for (&g, &v) in got.iter().zip(&x) {
-                let want = if fused {
-                    kernel.scalar::<true>(v)
-                } else {
-                    kernel.scalar::<false>(v)
-                };
+                let want = scalar_reference(kernel, v);
                 assert_eq!(g.to_bits(), want.to_bits(), "{kernel:?}({v})");
             }
         }
