@@ -65,8 +65,11 @@ macro_rules! impl_real {
                     .map(|buf| match buf {
                         Some(Buf::$variant(v)) => &mut v[..],
                         None => &mut [],
-                        Some(other) => unreachable!(
-                            "optimizer state {other:?} does not match the parameter's update path"
+                        Some(_) => panic!(
+                            "optimizer step: the state of a parameter now on the CPU does not \
+                             match its dtype or device (the parameter was moved or cast after \
+                             the optimizer created it); move the model before creating the \
+                             optimizer, or reload its state_dict"
                         ),
                     })
                     .collect();

@@ -137,8 +137,10 @@ impl Real for Traced {
             slots.push(match buf {
                 Some(Buf::Device(t)) => vec![Traced::push(t.clone())],
                 None => Vec::new(),
-                Some(other) => unreachable!(
-                    "optimizer state {other:?} of a GPU parameter is not on the device"
+                Some(_) => panic!(
+                    "optimizer step: the state of a parameter now on {} was created on the CPU; \
+                     move the model before creating the optimizer, or reload its state_dict",
+                    value.device()
                 ),
             });
         }

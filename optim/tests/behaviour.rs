@@ -94,3 +94,15 @@ fn large_parameters_updated_in_parallel_match_the_serial_path() {
         .collect();
     assert_eq!(big.value().to_vec::<f32>(), joined);
 }
+
+#[test]
+#[should_panic(expected = "was moved or cast after the optimizer created it")]
+fn a_parameter_cast_after_its_state_was_created_is_refused_by_name() {
+    let p = Var::parameter(Tensor::ones([3]));
+    let mut opt = Adam::new(vec![p.clone()], AdamConfig::new(0.1));
+    p.set_grad(Some(Tensor::ones([3])));
+    opt.step();
+    p.update_value(|v| *v = v.to_dtype(DType::F64));
+    p.set_grad(Some(Tensor::ones([3]).to_dtype(DType::F64)));
+    opt.step();
+}
