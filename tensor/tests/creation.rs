@@ -1,6 +1,13 @@
 //! Creation ops: literals, constants, ranges, random numbers, dtype casts.
 
+use std::sync::Mutex;
+
 use kiln_tensor::{DType, Generator, Tensor, manual_seed, tensor};
+
+/// The tests of this binary run on parallel threads. Those that draw from the global generator
+/// hold this lock, so that one test's draws cannot land between another's `manual_seed` and
+/// its draws.
+static GLOBAL_GENERATOR: Mutex<()> = Mutex::new(());
 
 #[test]
 fn literal_macro_infers_pytorch_dtypes() {
@@ -62,6 +69,7 @@ fn eye_is_identity() {
 
 #[test]
 fn manual_seed_makes_random_ops_repeatable() {
+    let _serial = GLOBAL_GENERATOR.lock().unwrap_or_else(|e| e.into_inner());
     manual_seed(7);
     let a = Tensor::rand([4, 28, 28]);
     let n = Tensor::randn([1000]);
@@ -85,6 +93,7 @@ fn manual_seed_makes_random_ops_repeatable() {
 
 #[test]
 fn randint_and_bernoulli_stay_in_range() {
+    let _serial = GLOBAL_GENERATOR.lock().unwrap_or_else(|e| e.into_inner());
     let r = Tensor::randint(3, 7, [500]);
     assert_eq!(r.dtype(), DType::I64);
     let v = r.to_vec::<i64>();
