@@ -3,10 +3,12 @@
 Prints one JSON object per line, {"id", "median_ns", "reference"}, with ids equal to the
 criterion ids of benches/loader.rs and benches/csv.rs. Threads: KILN_BENCH_THREADS (default 2).
 Run with a Python that has torch and pandas (measured with torch 2.15, pandas 3.1.1).
+Optional arguments are substrings; only workloads whose id contains one of them run.
 """
 import json
 import os
 import statistics
+import sys
 import tempfile
 import time
 
@@ -30,6 +32,12 @@ def median_ns(fn, repeats):
     return statistics.median(times)
 
 
+def wanted(bench_id):
+    """Whether the command line selects this workload (no arguments: every workload)."""
+    filters = sys.argv[1:]
+    return not filters or any(f in bench_id for f in filters)
+
+
 def emit(bench_id, ns, reference):
     print(json.dumps({"id": bench_id, "median_ns": float(ns), "reference": reference}), flush=True)
 
@@ -41,6 +49,8 @@ x = torch.rand(N, D, generator=g)
 y = torch.arange(N) % 10
 dataset = TensorDataset(x, y)
 for workers in (0, 2):
+    if not wanted(f"loader/epoch_b64_shuffle/{workers}"):
+        continue
     loader = DataLoader(dataset, batch_size=64, shuffle=True, num_workers=workers,
                         generator=torch.Generator().manual_seed(0))
 
@@ -54,6 +64,8 @@ for workers in (0, 2):
 
 # csv/read/50000: the same bytes as benches/csv.rs.
 ROWS = 50_000
+if not wanted(f"csv/read/{ROWS}"):
+    sys.exit(0)
 lines = ["id,x,flag,text\n"]
 for i in range(ROWS):
     flag = "true" if i % 3 == 0 else "false"

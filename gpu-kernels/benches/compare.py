@@ -6,12 +6,14 @@ object per line: {"id": "<group>/<function>/<parameter>", "median_ns": ..., "ref
 The ids equal the criterion ids of the Kiln benches. Sizes follow the same environment
 variables: KILN_BENCH_SIZES (matmul sizes, default 128,256) and KILN_BENCH_LARGE=1.
 
-Run with a Python that has torch 2.x installed.
+Run with a Python that has torch 2.x installed. Optional arguments are substrings; only
+workloads whose id contains one of them run.
 """
 
 import json
 import os
 import statistics
+import sys
 import time
 
 import torch
@@ -68,29 +70,32 @@ def row_shapes():
     return [(4096, 4096)] if large() else [(256, 1024)]
 
 
-def main():
+def main(filters):
     device, reference = setup()
 
-    def emit(bench_id, ns):
-        print(json.dumps({"id": bench_id, "median_ns": ns, "reference": reference}), flush=True)
+    def emit(bench_id, fn):
+        """Times `fn` and prints its line, if the command line selects `bench_id`."""
+        if filters and not any(f in bench_id for f in filters):
+            return
+        print(json.dumps({"id": bench_id, "median_ns": median_ns(fn, device), "reference": reference}), flush=True)
 
     with torch.no_grad():
         for n in matmul_sizes():
             base = ((torch.arange(n * n) % 17).float() - 8.0) / 8.0
             a = base.reshape(n, n).to(device)
-            emit(f"matmul/f32/{n}", median_ns(lambda: torch.matmul(a, a), device))
+            emit(f"matmul/f32/{n}", lambda: torch.matmul(a, a))
             h = a.half()
-            emit(f"matmul/f16/{n}", median_ns(lambda: torch.matmul(h, h), device))
+            emit(f"matmul/f16/{n}", lambda: torch.matmul(h, h))
         for rows, cols in row_shapes():
             x = (((torch.arange(rows * cols) % 101).float() - 50.0) / 10.0).reshape(rows, cols).to(device)
-            emit(f"softmax/f32/{rows}x{cols}", median_ns(lambda: torch.softmax(x, -1), device))
+            emit(f"softmax/f32/{rows}x{cols}", lambda: torch.softmax(x, -1))
             gamma = torch.ones(cols, device=device)
             beta = torch.zeros(cols, device=device)
             emit(
                 f"layer_norm/f32/{rows}x{cols}",
-                median_ns(lambda: torch.nn.functional.layer_norm(x, (cols,), gamma, beta, 1e-5), device),
+                lambda: torch.nn.functional.layer_norm(x, (cols,), gamma, beta, 1e-5),
             )
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -3,12 +3,14 @@ momentum (torch's default implementation, `foreach` on multi-tensor lists) over 
 parameter of 1M and 10M elements. Prints one JSON line per workload with the criterion id.
 
 Run with a Python that has torch (measured with torch 2.15):
-    KILN_BENCH_THREADS=2 python optim/benches/compare.py
+    KILN_BENCH_THREADS=2 python optim/benches/compare.py [ID_SUBSTRING...]
+Optional arguments are substrings; only workloads whose id contains one of them run.
 """
 
 import json
 import os
 import statistics
+import sys
 import time
 
 import torch
@@ -39,7 +41,7 @@ def median_ns(opt, reps):
     return statistics.median(times)
 
 
-def main():
+def main(filters):
     # The first optimizer steps of a process are far slower than the steady state (one-time
     # initialisation inside torch); run one throwaway workload so no measured case pays for it.
     warm = CASES[0][1](param(SIZES[0][0]))
@@ -47,16 +49,19 @@ def main():
         warm.step()
     for n, label in SIZES:
         for name, make in CASES:
+            bench_id = f"optim_step/{name}/{label}"
+            if filters and not any(f in bench_id for f in filters):
+                continue
             opt = make(param(n))
             for _ in range(3):
                 opt.step()
             reps = 50 if n <= 1_000_000 else 15
             print(json.dumps({
-                "id": f"optim_step/{name}/{label}",
+                "id": bench_id,
                 "median_ns": float(median_ns(opt, reps)),
                 "reference": f"torch {torch.__version__.split('+')[0]}",
             }))
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -17,8 +17,8 @@ USAGE:
         Run the criterion benches of CRATE (`tensor` or `kiln-tensor`; default: every
         crate with benches) with RAYON_NUM_THREADS=N (default 2) and write
         <target>/bench-report.md. --compare also runs CRATE/benches/compare.py (PyTorch,
-        Hugging Face, scikit-learn) from a venv under <target>/bench-venv in the same run
-        and adds Kiln/reference columns.
+        Hugging Face, scikit-learn) from a venv under <target>/bench-venv in the same run,
+        each workload right after Kiln's, and adds Kiln/reference columns.
     cargo xtask fetch NAME... | all [--force]
         Download, verify and unpack a dataset or model into the cache
         ($KILN_CACHE, else $HOME/.cache/kiln) and print where it is.

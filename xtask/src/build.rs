@@ -66,7 +66,7 @@ mod tests {
             name: name.into(),
             dir: PathBuf::from("/w").join(name),
             features: features.iter().map(|f| f.to_string()).collect(),
-            has_benches: false,
+            bench_targets: Vec::new(),
         }
     }
 

@@ -27,8 +27,8 @@ pub struct Package {
     pub dir: PathBuf,
     /// Its feature names, sorted, without `default`.
     pub features: Vec<String>,
-    /// Whether it declares any `[[bench]]` target.
-    pub has_benches: bool,
+    /// Names of its `[[bench]]` targets (`cargo bench --bench NAME`), in manifest order.
+    pub bench_targets: Vec<String>,
 }
 
 impl Workspace {
@@ -81,6 +81,11 @@ impl Workspace {
 }
 
 impl Package {
+    /// Whether it declares any `[[bench]]` target.
+    pub fn has_benches(&self) -> bool {
+        !self.bench_targets.is_empty()
+    }
+
     fn parse(value: &Value) -> std::result::Result<Self, String> {
         let name = value["name"]
             .as_str()
@@ -98,18 +103,30 @@ impl Package {
             .map(|map| map.keys().filter(|k| *k != "default").cloned().collect())
             .unwrap_or_default();
         features.sort();
-        let has_benches = value["targets"].as_array().is_some_and(|targets| {
-            targets.iter().any(|target| {
-                target["kind"]
-                    .as_array()
-                    .is_some_and(|kinds| kinds.iter().any(|k| k == "bench"))
+        let bench_targets = value["targets"]
+            .as_array()
+            .map(|targets| {
+                targets
+                    .iter()
+                    .filter(|target| {
+                        target["kind"]
+                            .as_array()
+                            .is_some_and(|kinds| kinds.iter().any(|k| k == "bench"))
+                    })
+                    .map(|target| {
+                        target["name"].as_str().map(str::to_owned).ok_or_else(|| {
+                            format!("a bench target of package `{name}` has no `name`")
+                        })
+                    })
+                    .collect::<std::result::Result<Vec<_>, _>>()
             })
-        });
+            .transpose()?
+            .unwrap_or_default();
         Ok(Package {
             name,
             dir,
             features,
-            has_benches,
+            bench_targets,
         })
     }
 }
@@ -138,11 +155,11 @@ mod tests {
         let tensor = ws.find_crate("kiln-tensor").unwrap();
         assert_eq!(tensor.dir, PathBuf::from("/w/tensor"));
         assert_eq!(tensor.features, ["f16", "gpu"]);
-        assert!(tensor.has_benches);
+        assert_eq!(tensor.bench_targets, ["matmul"]);
         assert_eq!(ws.find_crate("tensor").unwrap(), tensor);
         let xtask = ws.find_crate("xtask").unwrap();
         assert!(xtask.features.is_empty());
-        assert!(!xtask.has_benches);
+        assert!(!xtask.has_benches());
     }
 
     #[test]

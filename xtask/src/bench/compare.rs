@@ -61,22 +61,20 @@ fn parse_object(text: &str) -> std::result::Result<Reference, String> {
     })
 }
 
-/// Makes the venv at `venv` (once) with the package's reference requirements installed, then
-/// runs its `compare.py` with `KILN_BENCH_THREADS=threads` and returns what it measured.
+/// Runs `compare.py` for the one workload `id` with the venv's `python` and
+/// `KILN_BENCH_THREADS=threads`, and returns what it measured for exactly that id (the script
+/// filters by substring, so lines for other ids are dropped).
 pub fn run(
     package: &Package,
-    venv: &Path,
+    python: &Path,
     threads: usize,
+    id: &str,
 ) -> Result<(Vec<Reference>, Vec<PeakMemory>)> {
-    let python = ensure_venv(package, venv)?;
-    let mut cmd = Command::new(&python);
+    let mut cmd = Command::new(python);
     cmd.arg(script(package))
+        .arg(id)
         .current_dir(&package.dir)
         .env("KILN_BENCH_THREADS", threads.to_string());
-    crate::say!(
-        "running the reference: {} with KILN_BENCH_THREADS={threads}",
-        process::describe(&cmd)
-    );
     let command = process::describe(&cmd);
     let mut references = Vec::new();
     let mut peaks = Vec::new();
@@ -110,12 +108,14 @@ pub fn run(
             message: problem.clone(),
         });
     }
+    references.retain(|r| r.id == id);
+    peaks.retain(|p| p.id == id);
     Ok((references, peaks))
 }
 
 /// Creates the venv if needed and installs the package's requirements unless the same list
 /// was already installed; returns the venv's python.
-fn ensure_venv(package: &Package, venv: &Path) -> Result<PathBuf> {
+pub fn ensure_venv(package: &Package, venv: &Path) -> Result<PathBuf> {
     let python = venv.join("bin").join("python");
     if !python.is_file() {
         crate::say!(

@@ -8,6 +8,7 @@ pub mod report;
 pub mod units;
 
 use std::fs;
+use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use crate::args::BenchArgs;
@@ -26,27 +27,37 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let mut references = Vec::new();
     let (mut kiln_peaks, mut reference_peaks) = (Vec::new(), Vec::new());
     for package in &packages {
-        let mut cmd = process::cargo();
-        cmd.args(["bench", "-p", &package.name, "--benches"])
-            .current_dir(&workspace.root)
-            .env("RAYON_NUM_THREADS", args.threads.to_string());
-        crate::say!(
-            "running {} with RAYON_NUM_THREADS={}",
-            process::describe(&cmd),
-            args.threads
-        );
-        kiln_peaks.extend(run_benches(&mut cmd)?);
-        if args.compare {
-            if compare::script(package).is_file() {
-                let (timings, peaks) = compare::run(package, &venv, args.threads)?;
-                references.extend(timings);
-                reference_peaks.extend(peaks);
-            } else {
+        if args.compare && compare::script(package).is_file() {
+            let python = compare::ensure_venv(package, &venv)?;
+            // Build first, in the open: the `--list` calls below capture their output.
+            let mut build = bench_command(&workspace, package, args.threads);
+            build.args(["--benches", "--no-run"]);
+            process::run(&mut build)?;
+            for target in &package.bench_targets {
+                for id in list_benches(&workspace, package, target, args.threads)? {
+                    // Each workload runs in Kiln and right after in the reference, so both
+                    // sides see the same machine: a shared machine's speed drifts over minutes.
+                    crate::say!("{id}: Kiln, then the reference");
+                    let mut cmd = bench_command(&workspace, package, args.threads);
+                    cmd.args(["--bench", target, "--", "--exact", &id]);
+                    let peaks = run_benches(&mut cmd)?;
+                    kiln_peaks.extend(peaks.into_iter().filter(|p| p.id == id));
+                    let (timings, peaks) = compare::run(package, &python, args.threads, &id)?;
+                    references.extend(timings);
+                    reference_peaks.extend(peaks);
+                }
+            }
+        } else {
+            if args.compare {
                 crate::say!(
                     "{} has no benches/compare.py: no reference for it",
                     package.name
                 );
             }
+            let mut cmd = bench_command(&workspace, package, args.threads);
+            cmd.arg("--benches");
+            crate::say!("running {}", process::describe(&cmd));
+            kiln_peaks.extend(run_benches(&mut cmd)?);
         }
     }
     let results = criterion::collect(&workspace.target_dir.join("criterion"), start)?;
@@ -83,9 +94,41 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     Ok(())
 }
 
+/// `cargo bench -p PACKAGE` in the workspace root with `RAYON_NUM_THREADS=threads`.
+fn bench_command(workspace: &Workspace, package: &Package, threads: usize) -> Command {
+    let mut cmd = process::cargo();
+    cmd.args(["bench", "-p", &package.name])
+        .current_dir(&workspace.root)
+        .env("RAYON_NUM_THREADS", threads.to_string());
+    cmd
+}
+
+/// The criterion ids of one bench target, from `cargo bench --bench TARGET -- --list`.
+fn list_benches(
+    workspace: &Workspace,
+    package: &Package,
+    target: &str,
+    threads: usize,
+) -> Result<Vec<String>> {
+    let mut cmd = bench_command(workspace, package, threads);
+    cmd.args(["--bench", target, "--", "--list"]);
+    crate::say!("listing {}", process::describe(&cmd));
+    Ok(listed_ids(&process::capture(&mut cmd)?))
+}
+
+/// The ids in criterion's `--list` output: one `<id>: benchmark` line per bench; other lines
+/// (what the bench binary prints while setting up) are skipped.
+fn listed_ids(output: &str) -> Vec<String> {
+    output
+        .lines()
+        .filter_map(|line| line.trim_end().strip_suffix(": benchmark"))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Runs `cargo bench`, echoing its output, and returns the peak-memory lines the benches
 /// printed (see [`memory`]).
-fn run_benches(cmd: &mut std::process::Command) -> Result<Vec<memory::PeakMemory>> {
+fn run_benches(cmd: &mut Command) -> Result<Vec<memory::PeakMemory>> {
     let command = process::describe(cmd);
     let mut peaks = Vec::new();
     let mut problems = Vec::new();
@@ -113,7 +156,7 @@ fn chosen<'a>(workspace: &'a Workspace, args: &BenchArgs) -> Result<Vec<&'a Pack
     let packages: Vec<&Package> = match &args.krate {
         Some(name) => {
             let package = workspace.find_crate(name)?;
-            if !package.has_benches {
+            if !package.has_benches() {
                 let name = &package.name;
                 return Err(XtaskError::Other(format!("`{name}` has no benches yet")));
             }
@@ -129,7 +172,7 @@ fn chosen<'a>(workspace: &'a Workspace, args: &BenchArgs) -> Result<Vec<&'a Pack
         None => workspace
             .packages
             .iter()
-            .filter(|p| p.has_benches)
+            .filter(|p| p.has_benches())
             .collect(),
     };
     if packages.is_empty() {
@@ -138,4 +181,19 @@ fn chosen<'a>(workspace: &'a Workspace, args: &BenchArgs) -> Result<Vec<&'a Pack
         ));
     }
     Ok(packages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listed_ids_keep_only_benchmark_lines() {
+        let output = "loading corpus...\nmatmul/f32/256: benchmark\n\nbpe/train/sotu-imdb-20MB: benchmark  \n{\"id\": \"x\"}\n";
+        assert_eq!(
+            listed_ids(output),
+            ["matmul/f32/256", "bpe/train/sotu-imdb-20MB"]
+        );
+        assert!(listed_ids("").is_empty());
+    }
 }
