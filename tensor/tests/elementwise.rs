@@ -150,6 +150,20 @@ fn large_tensors_take_the_parallel_path_with_same_results() {
     assert_eq!(s, want);
 }
 
+/// Contiguous operands above the parallel threshold, with a length that no task size divides:
+/// every element of the output is written, by the same formula as the scalar loop.
+#[test]
+fn large_contiguous_outputs_are_written_completely() {
+    let n = 100_003;
+    let a = Tensor::arange(0f32, n as f32, 1.0);
+    let b = a.sin();
+    let (va, vb) = (a.to_vec::<f32>(), b.to_vec::<f32>());
+    let sum: Vec<f32> = va.iter().zip(&vb).map(|(x, y)| x + y).collect();
+    assert_eq!((&a + &b).to_vec::<f32>(), sum);
+    let sines: Vec<f32> = va.iter().map(|x| x.sin()).collect();
+    assert_eq!(vb, sines);
+}
+
 #[test]
 #[should_panic(expected = "add: the shapes [2, 3] and [4] cannot be broadcast together")]
 fn mismatched_shapes_panic() {

@@ -1,6 +1,8 @@
 //! Visiting strided (possibly broadcast) views row by row, serially for small tensors and with
 //! rayon above [`PARALLEL_THRESHOLD`] elements.
 
+use std::mem::MaybeUninit;
+
 use rayon::prelude::*;
 
 use crate::cpu::buffer_pool;
@@ -39,6 +41,34 @@ fn fill_by_rows<U: Send>(out: &mut [U], row_len: usize, fill: impl Fn(usize, &mu
     } else {
         fill(0, out);
     }
+}
+
+/// A pooled vector of `len` elements written by `write(start, slots)`: one call on this thread
+/// for small outputs, rayon tasks of about [`TASK_ELEMENTS`] above [`PARALLEL_THRESHOLD`].
+/// `slots` are the output elements `start..start + slots.len()`; `write` must initialise every
+/// one of them (it is crate-internal: callers zip `slots` with source slices of its length).
+///
+/// Plain loops over `slots` vectorise; collecting a rayon iterator (`par_extend`) writes one
+/// element at a time through a bounds-checked sink, 2 lanes at best.
+fn fill_contiguous<U: Send + 'static>(
+    len: usize,
+    write: impl Fn(usize, &mut [MaybeUninit<U>]) + Sync,
+) -> Vec<U> {
+    let mut out = buffer_pool::with_capacity(len);
+    let slots = &mut out.spare_capacity_mut()[..len];
+    if len >= PARALLEL_THRESHOLD {
+        let per_task = rows_per_task(len, 1);
+        slots
+            .par_chunks_mut(per_task)
+            .enumerate()
+            .for_each(|(t, chunk)| write(t * per_task, chunk));
+    } else {
+        write(0, slots);
+    }
+    // SAFETY: `write` initialised all of `slots`, the first `len` elements (its contract), and
+    // the capacity is at least `len`.
+    unsafe { out.set_len(len) };
+    out
 }
 
 /// Walks rows `rows` of a view whose innermost dim has been split off: `outer` are the sizes of
@@ -96,13 +126,12 @@ where
     let numel = layout.shape().numel();
     if let Some(range) = layout.contiguous_range() {
         let src = &src[range];
-        let mut out = buffer_pool::with_capacity(numel);
-        if numel >= PARALLEL_THRESHOLD {
-            out.par_extend(src.par_iter().with_min_len(4096).map(|&x| f(x)));
-        } else {
-            out.extend(src.iter().map(|&x| f(x)));
-        }
-        return out;
+        return fill_contiguous(numel, |start, slots| {
+            let src = &src[start..start + slots.len()];
+            for (d, &x) in slots.iter_mut().zip(src) {
+                d.write(f(x));
+            }
+        });
     }
     let (dims, strides) = layout.coalesced();
     let (outer, inner) = dims.split_at(dims.len() - 1);
@@ -143,18 +172,12 @@ where
     let numel = la.shape().numel();
     if let (Some(ra), Some(rb)) = (la.contiguous_range(), lb.contiguous_range()) {
         let (a, b) = (&a[ra], &b[rb]);
-        let mut out = buffer_pool::with_capacity(numel);
-        if numel >= PARALLEL_THRESHOLD {
-            out.par_extend(
-                a.par_iter()
-                    .zip(b.par_iter())
-                    .with_min_len(4096)
-                    .map(|(&x, &y)| f(x, y)),
-            );
-        } else {
-            out.extend(a.iter().zip(b).map(|(&x, &y)| f(x, y)));
-        }
-        return out;
+        return fill_contiguous(numel, |start, slots| {
+            let end = start + slots.len();
+            for ((d, &x), &y) in slots.iter_mut().zip(&a[start..end]).zip(&b[start..end]) {
+                d.write(f(x, y));
+            }
+        });
     }
     let mut out = buffer_pool::scratch(numel, U::default());
     let Some((dims, strides)) = coalesce(la.dims(), &[la.strides(), lb.strides()]) else {
