@@ -13,9 +13,7 @@ use std::any::{Any, TypeId};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use rayon::prelude::*;
-
-use crate::cpu::strided::PARALLEL_THRESHOLD;
+use crate::cpu::strided;
 
 /// Buffers smaller than this (in bytes) are never cached.
 pub const MIN_POOLED_BYTES: usize = 1 << 20;
@@ -69,7 +67,7 @@ impl FreeList {
 }
 
 /// An empty `Vec<T>` with room for at least `len` elements, reusing a cached buffer when one of
-/// a fitting size is free. Callers fill it with `extend`, `par_extend` or `resize`.
+/// a fitting size is free. Callers fill it with `extend`, `resize` or through its spare capacity.
 pub(crate) fn with_capacity<T: Send + 'static>(len: usize) -> Vec<T> {
     match take(len) {
         Some(mut buffer) => {
@@ -113,13 +111,11 @@ fn take<T: Send + 'static>(len: usize) -> Option<Vec<T>> {
 /// `len` copies of `value` in a (possibly reused) buffer: the pooled `vec![value; len]`, filled
 /// by several threads when large.
 pub(crate) fn filled<T: Clone + Send + Sync + 'static>(len: usize, value: T) -> Vec<T> {
-    let mut buffer = with_capacity(len);
-    if len >= PARALLEL_THRESHOLD {
-        buffer.par_extend(rayon::iter::repeat_n(value, len));
-    } else {
-        buffer.resize(len, value);
-    }
-    buffer
+    strided::fill_contiguous(len, |_, slots| {
+        for slot in slots {
+            slot.write(value.clone());
+        }
+    })
 }
 
 /// A buffer of `len` elements for an output the caller overwrites completely. A reused buffer

@@ -50,7 +50,7 @@ fn fill_by_rows<U: Send>(out: &mut [U], row_len: usize, fill: impl Fn(usize, &mu
 ///
 /// Plain loops over `slots` vectorise; collecting a rayon iterator (`par_extend`) writes one
 /// element at a time through a bounds-checked sink, 2 lanes at best.
-fn fill_contiguous<U: Send + 'static>(
+pub(crate) fn fill_contiguous<U: Send + 'static>(
     len: usize,
     write: impl Fn(usize, &mut [MaybeUninit<U>]) + Sync,
 ) -> Vec<U> {
