@@ -322,6 +322,15 @@ fn threaded_and_folded_paths() {
     let w = Tensor::randn_from([48, 64], DType::F32, &cpu, &mut g);
     check_against_naive(&x, &w.t(), tol);
     check_against_naive(&x.narrow(1, 5, 30), &w.t(), tol);
+    // Batches of products above the threading threshold (64³ multiply-adds each): a batch the
+    // threads share evenly runs one product per thread, an uneven small batch splits each
+    // product across the threads, a long uneven batch runs one product per thread again.
+    for batch in [2, 3, 9] {
+        let a = Tensor::randn_from([batch, 70, 66], DType::F32, &cpu, &mut g);
+        let b = Tensor::randn_from([1, 66, 61], DType::F32, &cpu, &mut g);
+        check_against_naive(&a, &b, tol);
+        check_against_naive(&a.transpose(1, 2).contiguous().transpose(1, 2), &b, tol);
+    }
 }
 
 #[test]

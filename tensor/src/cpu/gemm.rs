@@ -12,6 +12,10 @@ use rayon::prelude::*;
 /// Products with fewer multiply-adds than this run on the calling thread (64³).
 pub(crate) const PARALLEL_FLOPS: usize = 64 * 64 * 64;
 
+/// Products per thread from which a batch that does not divide evenly among the threads still
+/// runs one product per thread: the last, partly idle round is then a small part of the work.
+const BATCH_ROUNDS: usize = 4;
+
 /// One matrix operand: its storage, the index of element `[0, 0]` and its row/column strides
 /// (in elements). Every index `offset + i·row_stride + j·col_stride` with `i < rows`,
 /// `j < cols` must lie inside `data`.
@@ -196,9 +200,12 @@ impl Gemm for u8 {
 /// A batch of products `dst[b] = lhs[b] · rhs[b]` (each `m×n`, stored one after another in
 /// `dst`), the operands of product `b` starting at `lhs_offsets[b]` / `rhs_offsets[b]`.
 ///
-/// Threading: a product of at least [`PARALLEL_FLOPS`] multiply-adds is split across all rayon
-/// threads (`RAYON_NUM_THREADS`); smaller products run whole on one thread each, in parallel
-/// over the batch when the batch's total work is large enough, else all on the calling thread.
+/// Threading (`RAYON_NUM_THREADS` threads), once the batch's work reaches [`PARALLEL_FLOPS`]:
+/// a batch that the threads share evenly (a multiple of the thread count, or at least
+/// [`BATCH_ROUNDS`] products per thread) runs whole products on one thread each; otherwise
+/// each product of at least [`PARALLEL_FLOPS`] is split across all threads in turn. One
+/// product per thread needs no hand-off inside a product, which for many small products (a
+/// convolution's per-image products, attention heads) costs more than the products.
 pub(crate) fn batched_gemm<T: Gemm>(
     (m, n, k): (usize, usize, usize),
     lhs: MatRef<'_, T>,
@@ -226,18 +233,15 @@ pub(crate) fn batched_gemm<T: Gemm>(
         };
         T::gemm((m, n, k), l, r, out, threads);
     };
-    if flops >= PARALLEL_FLOPS || batch == 1 {
-        let threads = if flops >= PARALLEL_FLOPS { threads } else { 1 };
-        for (b, out) in dst.chunks_mut(m * n).enumerate() {
-            one(b, out, threads);
-        }
-    } else if flops.saturating_mul(batch) >= PARALLEL_FLOPS && threads > 1 {
+    let even_batch = batch % threads == 0 || batch >= BATCH_ROUNDS * threads;
+    if threads > 1 && even_batch && flops.saturating_mul(batch) >= PARALLEL_FLOPS {
         dst.par_chunks_mut(m * n)
             .enumerate()
             .for_each(|(b, out)| one(b, out, 1));
     } else {
+        let threads = if flops >= PARALLEL_FLOPS { threads } else { 1 };
         for (b, out) in dst.chunks_mut(m * n).enumerate() {
-            one(b, out, 1);
+            one(b, out, threads);
         }
     }
 }

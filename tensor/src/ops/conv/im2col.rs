@@ -4,16 +4,17 @@
 use num_traits::Float;
 
 use super::geometry::Window;
+use crate::cpu::buffer_pool;
 use crate::ops::index::fill_rows;
 
 /// Unrolls `x` (`[N, C, H, W]`, row-major) into `[N, C·kh·kw, OH·OW]`: row
 /// `(c·kh + i)·kw + j` of image `n` holds channel `c` read through kernel tap `(i, j)` at every
 /// output position, zeros where the tap falls in the padding.
-pub(crate) fn im2col<T: Float + Send + Sync>(x: &[T], w: &Window) -> Vec<T> {
+pub(crate) fn im2col<T: Float + Send + Sync + 'static>(x: &[T], w: &Window) -> Vec<T> {
     let [kh, kw] = w.kernel;
     let (l, in_len, width, ow) = (w.out_len(), w.in_len(), w.input[1], w.output[1]);
     let rows = w.channels * kh * kw;
-    let mut out = vec![T::zero(); w.batch * rows * l];
+    let mut out = buffer_pool::filled(w.batch * rows * l, T::zero());
     fill_rows(&mut out, l, |range, chunk| {
         for (r, dst) in range.zip(chunk.chunks_mut(l)) {
             let (b, row) = (r / rows, r % rows);
@@ -44,10 +45,10 @@ pub(crate) fn im2col<T: Float + Send + Sync>(x: &[T], w: &Window) -> Vec<T> {
 
 /// The adjoint of [`im2col`]: adds every entry of `cols` (`[N, C·kh·kw, OH·OW]`) back onto the
 /// input position it was read from, giving `[N, C, H, W]`.
-pub(crate) fn col2im<T: Float + Send + Sync>(cols: &[T], w: &Window) -> Vec<T> {
+pub(crate) fn col2im<T: Float + Send + Sync + 'static>(cols: &[T], w: &Window) -> Vec<T> {
     let [kh, kw] = w.kernel;
     let (l, in_len, width, ow) = (w.out_len(), w.in_len(), w.input[1], w.output[1]);
-    let mut out = vec![T::zero(); w.batch * w.channels * in_len];
+    let mut out = buffer_pool::filled(w.batch * w.channels * in_len, T::zero());
     fill_rows(&mut out, in_len, |planes, chunk| {
         for (p, dst) in planes.zip(chunk.chunks_mut(in_len)) {
             // plane p = (n, c); its rows in `cols` start at row c·kh·kw of image n
