@@ -8,6 +8,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
+use crate::bench::WARM_MALLOC_ENV;
 use crate::bench::memory::{self, PeakMemory};
 use crate::error::{Result, XtaskError};
 use crate::process;
@@ -61,8 +62,8 @@ fn parse_object(text: &str) -> std::result::Result<Reference, String> {
     })
 }
 
-/// Runs `compare.py` for the one workload `id` with the venv's `python` and
-/// `KILN_BENCH_THREADS=threads`, and returns what it measured for exactly that id (the script
+/// Runs `compare.py` for the one workload `id` with the venv's `python`,
+/// `KILN_BENCH_THREADS=threads` and [`WARM_MALLOC_ENV`], and returns what it measured for exactly that id (the script
 /// filters by substring, so lines for other ids are dropped).
 pub fn run(
     package: &Package,
@@ -74,7 +75,8 @@ pub fn run(
     cmd.arg(script(package))
         .arg(id)
         .current_dir(&package.dir)
-        .env("KILN_BENCH_THREADS", threads.to_string());
+        .env("KILN_BENCH_THREADS", threads.to_string())
+        .envs(WARM_MALLOC_ENV);
     let command = process::describe(&cmd);
     let mut references = Vec::new();
     let mut peaks = Vec::new();
