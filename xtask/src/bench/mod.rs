@@ -16,13 +16,15 @@ use crate::error::{Result, XtaskError};
 use crate::process;
 use crate::workspace::{Package, Workspace};
 
-/// glibc malloc settings that Kiln's benches and the reference both run under: the state
-/// glibc's dynamic thresholds reach in any long-lived process once it has freed a large block
-/// (mmap threshold 32 MiB, the most it adapts to, and trim threshold twice that). Without them
-/// a fresh process returns every freed block of more than 128 KiB to the kernel and pays page
-/// faults for it on the next call, until it happens to free something larger: PyTorch's
-/// conv2d forward at the nn bench size took 2.9 ms cold against 0.5 ms warm, and each
-/// workload's reference now runs in its own process.
+/// glibc malloc settings the reference runs under: the state glibc's dynamic thresholds reach
+/// in any long-lived process once it has freed a large block (mmap threshold 32 MiB, the most
+/// it adapts to, and trim threshold twice that). PyTorch's CPU allocator is glibc's malloc, so
+/// this is its steady state; in a fresh process it instead returns every freed block above
+/// 128 KiB to the kernel and pays page faults for it on the next call (its conv2d forward at
+/// the nn bench size: 2.9 ms cold, 0.5 ms warm), and each workload's reference runs in a
+/// fresh process. Kiln's benches keep the defaults: its large buffers stay in its own buffer
+/// cache and are never freed to glibc, so glibc's thresholds never adapt in a Kiln process
+/// (and `index/cat_dim0` ran 2× slower under these settings).
 pub const WARM_MALLOC_ENV: [(&str, &str); 2] = [
     ("MALLOC_MMAP_THRESHOLD_", "33554432"),
     ("MALLOC_TRIM_THRESHOLD_", "67108864"),
@@ -106,14 +108,12 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     Ok(())
 }
 
-/// `cargo bench -p PACKAGE` in the workspace root with `RAYON_NUM_THREADS=threads` and
-/// [`WARM_MALLOC_ENV`].
+/// `cargo bench -p PACKAGE` in the workspace root with `RAYON_NUM_THREADS=threads`.
 fn bench_command(workspace: &Workspace, package: &Package, threads: usize) -> Command {
     let mut cmd = process::cargo();
     cmd.args(["bench", "-p", &package.name])
         .current_dir(&workspace.root)
-        .env("RAYON_NUM_THREADS", threads.to_string())
-        .envs(WARM_MALLOC_ENV);
+        .env("RAYON_NUM_THREADS", threads.to_string());
     cmd
 }
 
