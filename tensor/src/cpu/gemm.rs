@@ -233,7 +233,7 @@ pub(crate) fn batched_gemm<T: Gemm>(
         };
         T::gemm((m, n, k), l, r, out, threads);
     };
-    let even_batch = batch % threads == 0 || batch >= BATCH_ROUNDS * threads;
+    let even_batch = batch.is_multiple_of(threads) || batch >= BATCH_ROUNDS * threads;
     if threads > 1 && even_batch && flops.saturating_mul(batch) >= PARALLEL_FLOPS {
         dst.par_chunks_mut(m * n)
             .enumerate()

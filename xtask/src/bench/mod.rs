@@ -94,11 +94,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         }
     );
     text.push_str(&memory::table(&kiln_peaks, &reference_peaks));
-    let orphans = report::unmatched(&results, &references);
-    if !orphans.is_empty() {
+    let unmatched = report::unmatched(&results, &references);
+    if args.compare && !unmatched.is_empty() {
         text.push_str(&format!(
-            "\nReference ids with no Kiln bench in this run: {}\n",
-            orphans.join(", ")
+            "\nKiln benches the reference reported nothing for: {}\n",
+            unmatched.join(", ")
         ));
     }
     let path = workspace.target_dir.join("bench-report.md");
