@@ -63,8 +63,8 @@ fn parse_object(text: &str) -> std::result::Result<Reference, String> {
 }
 
 /// Runs `compare.py` for the one workload `id` with the venv's `python`,
-/// `KILN_BENCH_THREADS=threads` and [`WARM_MALLOC_ENV`], and returns what it measured for exactly that id (the script
-/// filters by substring, so lines for other ids are dropped).
+/// `KILN_BENCH_THREADS=threads` and [`WARM_MALLOC_ENV`], and returns what it measured for
+/// exactly that id (the script filters by substring, so lines for other ids are dropped).
 pub fn run(
     package: &Package,
     python: &Path,
