@@ -43,10 +43,10 @@ fn fill_by_rows<U: Send>(out: &mut [U], row_len: usize, fill: impl Fn(usize, &mu
     }
 }
 
-/// A pooled vector of `len` elements written by `write(start, slots)`: one call on this thread
-/// for small outputs, rayon tasks of about [`TASK_ELEMENTS`] above [`PARALLEL_THRESHOLD`].
-/// `slots` are the output elements `start..start + slots.len()`; `write` must initialise every
-/// one of them (it is crate-internal: callers zip `slots` with source slices of its length).
+/// A pooled vector of `len` elements written by `write(start, slots)`, split like
+/// [`fill_by_rows`] with one-element rows. `slots` are the output elements
+/// `start..start + slots.len()`; `write` must initialise every one of them (it is
+/// crate-internal: callers zip `slots` with source slices of its length).
 ///
 /// Plain loops over `slots` vectorise; collecting a rayon iterator (`par_extend`) writes one
 /// element at a time through a bounds-checked sink, 2 lanes at best.
@@ -55,18 +55,9 @@ pub(crate) fn fill_contiguous<U: Send + 'static>(
     write: impl Fn(usize, &mut [MaybeUninit<U>]) + Sync,
 ) -> Vec<U> {
     let mut out = buffer_pool::with_capacity(len);
-    let slots = &mut out.spare_capacity_mut()[..len];
-    if len >= PARALLEL_THRESHOLD {
-        let per_task = rows_per_task(len, 1);
-        slots
-            .par_chunks_mut(per_task)
-            .enumerate()
-            .for_each(|(t, chunk)| write(t * per_task, chunk));
-    } else {
-        write(0, slots);
-    }
-    // SAFETY: `write` initialised all of `slots`, the first `len` elements (its contract), and
-    // the capacity is at least `len`.
+    fill_by_rows(&mut out.spare_capacity_mut()[..len], 1, write);
+    // SAFETY: `write` initialised all of the first `len` slots (its contract), and the
+    // capacity is at least `len`.
     unsafe { out.set_len(len) };
     out
 }
