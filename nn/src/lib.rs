@@ -41,6 +41,7 @@ pub mod functional;
 pub mod init;
 pub mod layers;
 pub mod loss;
+pub mod models;
 mod module;
 
 pub use kiln_nn_derive::Module;

@@ -4,7 +4,9 @@
 //! Each field is visited through `kiln_nn::ModuleField` under its own name: a `Var` is a
 //! parameter, a type implementing `Module` is a child module, and `Vec<_>` / `Option<_>` of
 //! those are a `ModuleList` / an optional member. Fields that are plain configuration (sizes,
-//! flags) are marked `#[module(skip)]`. Depends on nothing of Kiln (the generated code names
+//! flags) are marked `#[module(skip)]`; a field whose checkpoint name is not a valid Rust
+//! identifier (Hugging Face's `attention.self`, `LayerNorm`) takes `#[module(rename = "self")]`.
+//! Depends on nothing of Kiln (the generated code names
 //! `::kiln_nn`).
 
 use proc_macro::TokenStream;
@@ -21,6 +23,8 @@ use syn::{Data, DeriveInput, Fields, parse_macro_input};
 ///     activation: ReLU,
 ///     #[module(skip)]
 ///     input_size: usize,
+///     #[module(rename = "LayerNorm")]
+///     layer_norm: LayerNorm,
 /// }
 /// ```
 #[proc_macro_derive(Module, attributes(module))]
@@ -45,11 +49,12 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
     match &data.fields {
         Fields::Named(fields) => {
             for field in &fields.named {
-                if is_skipped(field)? {
+                let attrs = field_attrs(field)?;
+                if attrs.skip {
                     continue;
                 }
                 let name = field.ident.as_ref().expect("named field");
-                let key = name.to_string();
+                let key = attrs.rename.unwrap_or_else(|| name.to_string());
                 visits.push(quote! {
                     ::kiln_nn::ModuleField::visit_field(&self.#name, #key, visitor);
                 });
@@ -57,11 +62,12 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         }
         Fields::Unnamed(fields) => {
             for (index, field) in fields.unnamed.iter().enumerate() {
-                if is_skipped(field)? {
+                let attrs = field_attrs(field)?;
+                if attrs.skip {
                     continue;
                 }
                 let member = syn::Index::from(index);
-                let key = index.to_string();
+                let key = attrs.rename.unwrap_or_else(|| index.to_string());
                 visits.push(quote! {
                     ::kiln_nn::ModuleField::visit_field(&self.#member, #key, visitor);
                 });
@@ -89,18 +95,31 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
     })
 }
 
-/// Whether a field carries `#[module(skip)]`; any other `module(...)` argument is an error.
-fn is_skipped(field: &syn::Field) -> syn::Result<bool> {
-    let mut skipped = false;
+/// What a field's `#[module(...)]` attributes say.
+#[derive(Default)]
+struct FieldAttrs {
+    /// `#[module(skip)]`: not a parameter, buffer or child.
+    skip: bool,
+    /// `#[module(rename = "name")]`: the name the field is visited (and saved) under.
+    rename: Option<String>,
+}
+
+/// Reads a field's `#[module(skip)]` / `#[module(rename = "…")]`; anything else is an error.
+fn field_attrs(field: &syn::Field) -> syn::Result<FieldAttrs> {
+    let mut out = FieldAttrs::default();
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("module")) {
         attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("skip") {
-                skipped = true;
+                out.skip = true;
+                Ok(())
+            } else if meta.path.is_ident("rename") {
+                let name: syn::LitStr = meta.value()?.parse()?;
+                out.rename = Some(name.value());
                 Ok(())
             } else {
-                Err(meta.error("unknown module attribute; expected `skip`"))
+                Err(meta.error("unknown module attribute; expected `skip` or `rename = \"…\"`"))
             }
         })?;
     }
-    Ok(skipped)
+    Ok(out)
 }

@@ -16,6 +16,7 @@
 //! assert!((loss.value().item::<f32>() - 0.9130).abs() < 1e-4);
 //! ```
 
+mod attention;
 mod bce_with_logits;
 mod binary_cross_entropy;
 mod conv;
@@ -28,6 +29,7 @@ mod reduction;
 mod sequence_pooling;
 mod smooth_l1_loss;
 
+pub use attention::{extended_attention_mask, scaled_dot_product_attention};
 pub use bce_with_logits::{BceWithLogitsOptions, binary_cross_entropy_with_logits};
 pub use binary_cross_entropy::binary_cross_entropy;
 pub use conv::{avg_pool1d, avg_pool2d, conv1d, conv2d, max_pool1d, max_pool2d};

@@ -28,19 +28,42 @@ impl Embedding {
     /// `nn.Embedding(…, padding_idx=idx)`: zeroes that row now and excludes it from gradients.
     /// Panics when `idx` is out of range, as PyTorch does.
     pub fn with_padding_idx(mut self, idx: usize) -> Embedding {
-        let table = self.weight.value();
+        let rows = self.num_embeddings();
         assert!(
-            idx < table.dims()[0],
-            "padding_idx {idx} must be within num_embeddings {}",
-            table.dims()[0]
+            idx < rows,
+            "padding_idx {idx} must be within num_embeddings {rows}"
         );
+        self.padding_idx = Some(idx);
+        self.zero_padding_row();
+        self
+    }
+
+    /// A table holding `weight` `[num_embeddings, embedding_dim]` as its parameter
+    /// (`nn.Embedding.from_pretrained(weight, freeze=False)`). Panics unless `weight` is 2-D.
+    pub fn from_weight(weight: Tensor) -> Embedding {
+        assert!(
+            weight.dim() == 2,
+            "Embedding::from_weight: weight must be [num_embeddings, embedding_dim], got {}",
+            weight.shape()
+        );
+        Embedding {
+            weight: Var::parameter(weight),
+            padding_idx: None,
+        }
+    }
+
+    /// Sets the `padding_idx` row to zeros (after a re-initialisation, as transformers'
+    /// `_init_weights` does); nothing without a padding index.
+    pub fn zero_padding_row(&self) {
+        let Some(idx) = self.padding_idx else {
+            return;
+        };
+        let table = self.weight.value();
         let _guard = no_grad();
         let is_pad = Tensor::arange(0i64, table.dims()[0] as i64, 1)
             .eq_scalar(idx as i64)
             .reshape_to(vec![table.dims()[0], 1]);
         self.weight.set_value(table.masked_fill(&is_pad, 0.0));
-        self.padding_idx = Some(idx);
-        self
     }
 
     /// Number of rows.

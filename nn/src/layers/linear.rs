@@ -46,6 +46,31 @@ impl Linear {
         }
     }
 
+    /// A layer whose parameters are the given tensors: `weight` `[out_features, in_features]`
+    /// and an optional `bias` `[out_features]` (for weights that come from elsewhere, such as a
+    /// checkpoint). Panics when the shapes do not fit together.
+    pub fn from_weights(weight: Tensor, bias: Option<Tensor>) -> Linear {
+        assert!(
+            weight.dim() == 2,
+            "Linear::from_weights: weight must be [out_features, in_features], got {}",
+            weight.shape()
+        );
+        let (out_features, in_features) = (weight.dims()[0], weight.dims()[1]);
+        if let Some(b) = &bias {
+            assert!(
+                b.dims() == [out_features],
+                "Linear::from_weights: bias must be [{out_features}], got {}",
+                b.shape()
+            );
+        }
+        Linear {
+            weight: Var::parameter(weight),
+            bias: bias.map(Var::parameter),
+            in_features,
+            out_features,
+        }
+    }
+
     /// Size of each input sample (last dim of the input).
     pub fn in_features(&self) -> usize {
         self.in_features

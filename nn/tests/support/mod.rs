@@ -64,3 +64,44 @@ pub fn assert_close(what: &str, actual: &Tensor, expected: &Tensor, atol: f64, r
     }
     worst
 }
+
+/// The tensors of a safetensors fixture under `nn/tests/fixtures`, by name.
+pub fn read_safetensors(name: &str) -> std::collections::HashMap<String, Tensor> {
+    kiln_tensor::safetensors::load(fixture_path(name))
+        .expect("fixture loads")
+        .into_iter()
+        .collect()
+}
+
+/// `$KILN_CACHE/<name>` (default `~/.cache/kiln/<name>`) when it has been fetched. `None`
+/// skips the test, unless `KILN_REQUIRE_DATA=1` (as `cargo xtask test` sets), where a missing
+/// folder fails it.
+pub fn cached_dataset(name: &str) -> Option<PathBuf> {
+    let cache = match std::env::var_os("KILN_CACHE").filter(|v| !v.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(std::env::var_os("HOME")?).join(".cache/kiln"),
+    };
+    let dir = cache.join(name);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("KILN_REQUIRE_DATA").as_deref() != Ok("1"),
+        "{name} is required (KILN_REQUIRE_DATA=1) but {} is missing; run `cargo xtask fetch {name}`",
+        dir.display()
+    );
+    eprintln!(
+        "skipping: {} missing (cargo xtask fetch {name})",
+        dir.display()
+    );
+    None
+}
+
+/// `t` with the positions where `mask` `[B, L]` is 0 set to zero (for comparing token states
+/// `[B, L, …]` while ignoring padding).
+pub fn zero_padding(t: &Tensor, mask: &Tensor) -> Tensor {
+    let mut dims = mask.dims().to_vec();
+    dims.resize(t.dim(), 1);
+    let pad = mask.eq_scalar(0i64).reshape_to(dims);
+    t.masked_fill(&pad, 0.0)
+}

@@ -1,0 +1,21 @@
+//! BERT (transformers' `modeling_bert`): config, embeddings, attention, layer, encoder, pooler,
+//! the base model and the sequence-classification head, one file each.
+
+mod attention;
+mod config;
+mod embeddings;
+mod encoder;
+mod heads;
+mod layer;
+mod model;
+mod pooler;
+
+pub(crate) use attention::multi_head_self_attention;
+pub use attention::{BertAttention, BertResidualOutput, BertSelfAttention};
+pub use config::BertConfig;
+pub use embeddings::BertEmbeddings;
+pub use encoder::BertEncoder;
+pub use heads::BertForSequenceClassification;
+pub use layer::{BertIntermediate, BertLayer};
+pub use model::BertModel;
+pub use pooler::BertPooler;

@@ -1,0 +1,26 @@
+//! Pretrained BERT-family encoders that load Hugging Face folders and give transformers'
+//! numbers: [`BertModel`], [`BertForSequenceClassification`], [`DistilBertModel`],
+//! [`DistilBertForSequenceClassification`], with the pieces they share (inputs and outputs,
+//! the classification loss by `problem_type`, folder loading, the layer stack with gradient
+//! checkpointing) and the transfer-learning helpers of the seeds ([`transfer`]).
+
+pub mod activation;
+pub mod bert;
+pub mod classification;
+pub mod distilbert;
+pub mod error;
+pub mod init;
+pub mod input;
+pub mod layer_stack;
+pub mod pretrained;
+pub mod transfer;
+
+pub use activation::HiddenAct;
+pub use bert::{BertConfig, BertForSequenceClassification, BertModel};
+pub use classification::{
+    ClassificationConfig, ProblemType, SequenceClassifierOutput, classification_loss,
+};
+pub use distilbert::{DistilBertConfig, DistilBertForSequenceClassification, DistilBertModel};
+pub use error::{InputError, PretrainedError};
+pub use input::{BaseModelOutput, EncoderInput};
+pub use pretrained::{LoadReport, PretrainedModel};
