@@ -78,7 +78,7 @@ fn id2label_from_json<'de, D: serde::Deserializer<'de>>(
 
 /// Classes allowed in a config: far beyond any real label set, and small enough that a
 /// corrupt file cannot make the classifier allocate without bound.
-pub const MAX_LABELS: usize = 1 << 20;
+pub const MAX_LABELS: usize = 1 << 16;
 
 impl ClassificationConfig {
     /// `num_labels` labels named `LABEL_0`, `LABEL_1`, … (transformers' default names).

@@ -100,6 +100,8 @@ pub enum InputError {
         /// The table's number of rows.
         limit: usize,
     },
+    /// Sequences of no tokens (`seq_len` 0): there is no first token to pool.
+    EmptySequence,
     /// A sequence longer than `max_position_embeddings`; truncate it (the tokenizer's
     /// truncation, or [`crate::models::EncoderInput::truncate`]).
     TooLong {
@@ -132,6 +134,12 @@ impl fmt::Display for InputError {
                 "{name} holds id {id}, outside the embedding table of {limit} rows \
                  (is the tokenizer's vocabulary larger than the model's?)"
             ),
+            InputError::EmptySequence => {
+                write!(
+                    f,
+                    "input_ids has no tokens (seq_len 0); every sequence needs at least one"
+                )
+            }
             InputError::TooLong { seq_len, max } => write!(
                 f,
                 "the input has {seq_len} tokens, more than max_position_embeddings {max}; \

@@ -79,7 +79,7 @@ impl EncoderInput {
 
     /// Checks the inputs against an encoder's tables: int64 2-D ids below `vocab_size`,
     /// masks and token types of the ids' shape, token types below `type_vocab_size`
-    /// (`None` when the model has no token types), and at most `max_positions` tokens.
+    /// (`None` when the model has no token types), and between 1 and `max_positions` tokens.
     pub fn validate(
         &self,
         vocab_size: usize,
@@ -106,6 +106,9 @@ impl EncoderInput {
             )?;
         }
         let seq_len = expected[1];
+        if seq_len == 0 {
+            return Err(InputError::EmptySequence);
+        }
         if seq_len > max_positions {
             return Err(InputError::TooLong {
                 seq_len,

@@ -50,6 +50,10 @@ pub trait PretrainedModel: Module + Sized {
     /// The configuration the model was built from.
     fn config(&self) -> &Self::Config;
 
+    /// How many parameters the model built from `config` holds (`None` when that overflows),
+    /// checked against the weights file before anything is allocated.
+    fn parameter_count(config: &Self::Config) -> Option<u128>;
+
     /// Parameters that may be absent from a checkpoint and are then freshly initialised
     /// (a new classification head, BERT's pooler): a predicate on the dotted name.
     fn may_be_missing(name: &str) -> bool;
@@ -104,14 +108,48 @@ pub fn from_pretrained_with<M: PretrainedModel>(
 ) -> Result<(M, LoadReport), PretrainedError> {
     let mut config = read_config::<M>(dir)?;
     edit(&mut config);
-    let model = M::build(&config);
     let path = dir.join(WEIGHTS_FILE);
+    check_size_against_weights::<M>(&config, &path)?;
+    let model = M::build(&config);
     let tensors = safetensors::load(&path).map_err(|source| PretrainedError::Weights {
         path: path.clone(),
         source,
     })?;
     let report = load_weights(&model, tensors, &path)?;
     Ok((model, report))
+}
+
+/// Parameters a model may have beyond what its weights file holds (a new classification head
+/// is initialised, not loaded): 2^26, 256 MiB of f32.
+pub const MAX_NEW_PARAMETERS: u128 = 1 << 26;
+
+/// Refuses a config whose model would hold more parameters than the weights file can provide
+/// (at 2 bytes each, f16/bf16) plus [`MAX_NEW_PARAMETERS`], so a corrupt size in `config.json`
+/// cannot make `from_pretrained` allocate without bound before the weights are compared.
+fn check_size_against_weights<M: PretrainedModel>(
+    config: &M::Config,
+    weights: &Path,
+) -> Result<(), PretrainedError> {
+    let file_len = std::fs::metadata(weights)
+        .map_err(|source| PretrainedError::Io {
+            path: weights.to_path_buf(),
+            source,
+        })?
+        .len() as u128;
+    let limit = file_len / 2 + MAX_NEW_PARAMETERS;
+    match M::parameter_count(config) {
+        Some(n) if n <= limit => Ok(()),
+        n => Err(PretrainedError::Config {
+            path: weights.with_file_name(CONFIG_FILE),
+            message: format!(
+                "the sizes describe a model of {} parameters, more than {} ({} holds {file_len} \
+                 bytes); is a size in the config wrong?",
+                n.map_or("too many".to_string(), |n| n.to_string()),
+                limit,
+                WEIGHTS_FILE
+            ),
+        }),
+    }
 }
 
 /// Loads checkpoint `tensors` into `model` with transformers' name matching (see the module

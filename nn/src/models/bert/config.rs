@@ -131,6 +131,31 @@ impl BertConfig {
         self.hidden_size / self.num_attention_heads
     }
 
+    /// Number of parameters of a `BertModel` with a pooler (and a classifier of
+    /// `num_labels` when `with_classifier`) for this config; `None` if it overflows.
+    pub fn parameter_count(&self, with_classifier: bool) -> Option<u128> {
+        let [v, h, l, i, p, t, c] = [
+            self.vocab_size,
+            self.hidden_size,
+            self.num_hidden_layers,
+            self.intermediate_size,
+            self.max_position_embeddings,
+            self.type_vocab_size,
+            self.classification.num_labels(),
+        ]
+        .map(|n| n as u128);
+        let embeddings = (v.checked_add(p)?.checked_add(t)?).checked_mul(h)? + 2 * h;
+        let attention = 4 * (h.checked_mul(h)? + h) + 2 * h;
+        let feed_forward = 2 * h.checked_mul(i)? + i + h + 2 * h;
+        let layers = l.checked_mul(attention.checked_add(feed_forward)?)?;
+        let pooler = h * h + h;
+        let classifier = if with_classifier { c * h + c } else { 0 };
+        embeddings
+            .checked_add(layers)?
+            .checked_add(pooler)?
+            .checked_add(classifier)
+    }
+
     /// Reads `config.json` text; `source` names the file in errors.
     pub fn from_json(text: &str, source: &str) -> Result<BertConfig, PretrainedError> {
         let config: BertConfig =

@@ -139,6 +139,10 @@ impl PretrainedModel for BertForSequenceClassification {
         self.bert.config()
     }
 
+    fn parameter_count(config: &BertConfig) -> Option<u128> {
+        config.parameter_count(true)
+    }
+
     fn may_be_missing(name: &str) -> bool {
         name.starts_with("classifier.") || name.starts_with("bert.pooler.")
     }

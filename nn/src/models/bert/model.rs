@@ -171,6 +171,10 @@ impl PretrainedModel for BertModel {
         &self.config
     }
 
+    fn parameter_count(config: &BertConfig) -> Option<u128> {
+        config.parameter_count(false)
+    }
+
     fn may_be_missing(name: &str) -> bool {
         name.starts_with("pooler.")
     }

@@ -104,6 +104,29 @@ impl DistilBertConfig {
         }
     }
 
+    /// Number of parameters of a `DistilBertModel` (plus `pre_classifier` and a classifier of
+    /// `num_labels` when `with_classifier`) for this config; `None` if it overflows.
+    pub fn parameter_count(&self, with_classifier: bool) -> Option<u128> {
+        let [v, d, l, f, p, c] = [
+            self.vocab_size,
+            self.dim,
+            self.n_layers,
+            self.hidden_dim,
+            self.max_position_embeddings,
+            self.classification.num_labels(),
+        ]
+        .map(|n| n as u128);
+        let embeddings = v.checked_add(p)?.checked_mul(d)? + 2 * d;
+        let layer = 4 * (d.checked_mul(d)? + d) + 2 * d.checked_mul(f)? + f + d + 4 * d;
+        let layers = l.checked_mul(layer)?;
+        let head = if with_classifier {
+            d * d + d + c * d + c
+        } else {
+            0
+        };
+        embeddings.checked_add(layers)?.checked_add(head)
+    }
+
     /// Reads `config.json` text; `source` names the file in errors.
     pub fn from_json(text: &str, source: &str) -> Result<DistilBertConfig, PretrainedError> {
         let config: DistilBertConfig =

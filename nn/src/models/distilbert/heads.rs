@@ -126,6 +126,10 @@ impl PretrainedModel for DistilBertForSequenceClassification {
         self.distilbert.config()
     }
 
+    fn parameter_count(config: &DistilBertConfig) -> Option<u128> {
+        config.parameter_count(true)
+    }
+
     fn may_be_missing(name: &str) -> bool {
         name.starts_with("pre_classifier.") || name.starts_with("classifier.")
     }

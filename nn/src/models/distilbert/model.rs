@@ -155,6 +155,10 @@ impl PretrainedModel for DistilBertModel {
         &self.config
     }
 
+    fn parameter_count(config: &DistilBertConfig) -> Option<u128> {
+        config.parameter_count(false)
+    }
+
     fn may_be_missing(_name: &str) -> bool {
         false
     }
