@@ -107,7 +107,7 @@ fn data_md_reference_values() {
     assert_eq!(h.dims(), &[1, 12, 384]);
     let first = h.select(1usize, 0).narrow(1usize, 0, 5).contiguous();
     let last = h.select(1usize, 11).narrow(1usize, 0, 5).contiguous();
-    let expect = |v: [f32; 5]| Tensor::from_vec(v.to_vec(), [1, 5]);
+    let expect = |v: [f64; 5]| Tensor::from_vec(v.map(|x| x as f32).to_vec(), [1, 5]);
     assert_close(
         "[0,0,:5]",
         &first,

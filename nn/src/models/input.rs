@@ -69,10 +69,10 @@ impl EncoderInput {
     pub fn truncate(mut self, max_len: usize) -> EncoderInput {
         let len = self.input_ids.dims().get(1).copied().unwrap_or(0);
         if len > max_len {
-            let cut = |t: &Tensor| t.narrow(1usize, 0, max_len).contiguous();
-            self.input_ids = cut(&self.input_ids);
-            self.attention_mask = self.attention_mask.as_ref().map(cut);
-            self.token_type_ids = self.token_type_ids.as_ref().map(cut);
+            let cut = |t: Tensor| t.narrow(1usize, 0, max_len).contiguous();
+            self.attention_mask = self.attention_mask.map(cut);
+            self.token_type_ids = self.token_type_ids.map(cut);
+            self.input_ids = self.input_ids.narrow(1usize, 0, max_len).contiguous();
         }
         self
     }

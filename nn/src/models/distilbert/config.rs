@@ -163,7 +163,7 @@ impl DistilBertConfig {
                 return invalid(format!("{key} must be at least 1"));
             }
         }
-        if self.dim % self.n_heads != 0 {
+        if !self.dim.is_multiple_of(self.n_heads) {
             return invalid(format!(
                 "dim {} is not a multiple of n_heads {}",
                 self.dim, self.n_heads

@@ -3,7 +3,7 @@
 //! Needs the data: `cargo xtask fetch fashion-mnist`.
 //!
 //! ```text
-//! cargo run --release -p kiln-nn --example fashion_mnist_mlp
+//! cargo run --release -p kiln-trainer --example fashion_mnist_mlp
 //! ```
 
 use std::time::Instant;

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo xtask fetch imdb
-//! cargo run --release -p kiln-text --example tfidf_logreg [N_REVIEWS]
+//! cargo run --release -p kiln-trainer --example tfidf_logreg [N_REVIEWS]
 //! ```
 //!
 //! Python equivalent (scikit-learn + PyTorch):

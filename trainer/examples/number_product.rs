@@ -3,7 +3,7 @@
 //! the pairs into two tensors and the products into one, as PyTorch's `default_collate` does.
 //!
 //! ```text
-//! cargo run --release -p kiln-nn --example number_product
+//! cargo run --release -p kiln-trainer --example number_product
 //! ```
 
 use kiln_data::{DataLoader, Dataset};

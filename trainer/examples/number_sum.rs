@@ -3,7 +3,7 @@
 //! Adam lr 1e-3, 10 epochs; then predicts 3 + 7.
 //!
 //! ```text
-//! cargo run --release -p kiln-nn --example number_sum
+//! cargo run --release -p kiln-trainer --example number_sum
 //! ```
 
 use kiln_autograd::{Var, no_grad};

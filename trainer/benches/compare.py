@@ -1,0 +1,152 @@
+"""PyTorch reference timings for kiln-trainer's criterion benches (`trainer/benches/*.rs`).
+
+`cargo xtask bench trainer --compare` runs this with a Python that has `requirements.txt`
+(measured with torch 2.15.0) and reads one JSON line per workload:
+
+    {"id": "<criterion id>", "median_ns": <float>, "reference": "torch <version>"}
+
+Threads come from env `KILN_BENCH_THREADS` (default 2). Optional arguments are substrings;
+only workloads whose id contains one of them run. The training workloads are the same scripts
+as `training.rs` (the seeds' examples in `trainer/examples/`; the Fashion-MNIST one reads the
+`cargo xtask fetch` cache).
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+
+THREADS = int(os.environ.get("KILN_BENCH_THREADS", "2"))
+for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ[var] = str(THREADS)
+
+import torch  # noqa: E402
+
+torch.set_num_threads(THREADS)
+REFERENCE = f"torch {torch.__version__}"
+WARM_UP_S, MEASURE_S, MIN_SAMPLES, MAX_SAMPLES = 1.0, 4.0, 5, 1000
+
+
+def number_sum():
+    """The seeds' number_sum loop: NumberSumDataset(0, 100), batch 100, shuffled, Adam, 10 epochs."""
+    from torch.utils.data import DataLoader, Dataset
+
+    class NumberSumDataset(Dataset):
+        def __init__(self, data_range=(0, 100)):
+            self.numbers = list(range(data_range[0], data_range[1]))
+
+        def __getitem__(self, index):
+            number1 = float(self.numbers[index // len(self.numbers)])
+            number2 = float(self.numbers[index % len(self.numbers)])
+            return torch.tensor([number1, number2]), torch.tensor([number1 + number2])
+
+        def __len__(self):
+            return len(self.numbers) ** 2
+
+    class MLP(torch.nn.Module):
+        def __init__(self, input_size):
+            super().__init__()
+            self.hidden_layer = torch.nn.Linear(input_size, 128)
+            self.output_layer = torch.nn.Linear(128, 1)
+            self.activation = torch.nn.ReLU()
+
+        def forward(self, x):
+            return self.output_layer(self.activation(self.hidden_layer(x)))
+
+    def run():
+        torch.manual_seed(0)
+        dataloader = DataLoader(NumberSumDataset(data_range=(0, 100)), batch_size=100, shuffle=True)
+        model = MLP(input_size=2)
+        loss_function = torch.nn.MSELoss()
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+        for _ in range(10):
+            total_loss = 0.0
+            for number_pairs, sums in dataloader:
+                loss = loss_function(model(number_pairs), sums)
+                loss.backward()
+                optimizer.step()
+                optimizer.zero_grad()
+                total_loss += loss.item()
+
+    return run
+
+
+def _read_idx_gz(path):
+    import gzip
+
+    import numpy as np
+
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    ndim = data[3]
+    dims = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def fashion_mnist_epoch():
+    """One Fashion-MNIST epoch: MLP 784→256→128→10, batch 64, shuffled, Adam lr 1e-3."""
+    from torch.utils.data import DataLoader, TensorDataset
+
+    cache = os.environ.get("KILN_CACHE") or os.path.expanduser("~/.cache/kiln")
+    folder = os.path.join(cache, "fashion-mnist")
+    images = _read_idx_gz(os.path.join(folder, "train-images-idx3-ubyte.gz"))
+    labels = _read_idx_gz(os.path.join(folder, "train-labels-idx1-ubyte.gz"))
+    x = torch.from_numpy(images.reshape(-1, 784).astype("float32") / 255.0)
+    y = torch.from_numpy(labels.astype("int64"))
+    torch.manual_seed(0)
+    loader = DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True)
+    net = torch.nn.Sequential(
+        torch.nn.Linear(784, 256),
+        torch.nn.ReLU(),
+        torch.nn.Linear(256, 128),
+        torch.nn.ReLU(),
+        torch.nn.Linear(128, 10),
+    )
+    criterion = torch.nn.CrossEntropyLoss()
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+
+    def run():
+        for images, labels in loader:
+            loss = criterion(net(images), labels)
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+
+    return run
+
+
+WORKLOADS = {
+    "training/number_sum/10_epochs": number_sum,
+    "training/fashion_mnist_mlp/epoch": fashion_mnist_epoch,
+}
+
+
+def time_workload(setup):
+    """Median wall time of one call in nanoseconds, after a warm-up."""
+    fn = setup()
+    start = time.perf_counter_ns()
+    calls = 0
+    while calls == 0 or time.perf_counter_ns() - start < WARM_UP_S * 1e9:
+        fn()
+        calls += 1
+    per_call = (time.perf_counter_ns() - start) / calls
+    samples = int(min(MAX_SAMPLES, max(MIN_SAMPLES, MEASURE_S * 1e9 / per_call)))
+    times = []
+    for _ in range(samples):
+        t0 = time.perf_counter_ns()
+        fn()
+        times.append(time.perf_counter_ns() - t0)
+    return statistics.median(times)
+
+
+def main(filters):
+    for bench_id, setup in WORKLOADS.items():
+        if filters and not any(f in bench_id for f in filters):
+            continue
+        line = {"id": bench_id, "median_ns": float(time_workload(setup)), "reference": REFERENCE}
+        print(json.dumps(line), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,29 @@
+//! Helpers shared by the trainer integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// The Kiln data cache: `$KILN_CACHE`, else `$HOME/.cache/kiln`.
+pub fn cache_dir() -> PathBuf {
+    match std::env::var_os("KILN_CACHE") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/kiln"),
+    }
+}
+
+/// `CACHE/name/file` if it exists. Otherwise prints a skip line and returns `None`, or panics
+/// when `KILN_REQUIRE_DATA=1` (set by `cargo xtask test`).
+pub fn data_file(name: &str, file: &str) -> Option<PathBuf> {
+    let p = cache_dir().join(name).join(file);
+    if p.exists() {
+        return Some(p);
+    }
+    if std::env::var("KILN_REQUIRE_DATA").as_deref() == Ok("1") {
+        panic!("{} is missing: run `cargo xtask fetch {name}`", p.display());
+    }
+    eprintln!(
+        "skipped: run `cargo xtask fetch {name}` ({} is missing)",
+        p.display()
+    );
+    None
+}
