@@ -125,17 +125,35 @@ impl<R: UpdateRule> Optim<R> {
             }
         }
         let total: usize = self.groups.iter().map(|g| g.params.len()).sum();
+        let out_of_range = |idx: usize| OptimError::MissingState {
+            param: idx,
+            what: format!("index out of range: the optimizer has {total} parameters"),
+        };
         if let Some((&idx, _)) = saved.state.iter().find(|(i, _)| **i >= total) {
-            return Err(OptimError::MissingState {
-                param: idx,
-                what: format!("index out of range: the optimizer has {total} parameters"),
-            });
+            return Err(out_of_range(idx));
+        }
+        // Every saved index names one parameter, once: an index past the end or repeated
+        // would silently drop or share a parameter's state.
+        let mut seen = vec![false; total];
+        for (g, sg) in saved.param_groups.iter().enumerate() {
+            sg.validate(g)?;
+            for &idx in &sg.params {
+                let slot = seen.get_mut(idx).ok_or_else(|| out_of_range(idx))?;
+                if std::mem::replace(slot, true) {
+                    return Err(OptimError::Invalid(format!(
+                        "parameter index {idx} appears twice in `param_groups`"
+                    )));
+                }
+            }
         }
         let mut groups = Vec::with_capacity(self.groups.len());
         let mut states = Vec::with_capacity(self.groups.len());
         let mut next = 0usize;
         for (g, (group, sg)) in self.groups.iter().zip(&saved.param_groups).enumerate() {
             let options: R::Options = serde_json::from_value(sg.options.clone())
+                .map_err(|e| OptimError::Invalid(format!("options of group {g}: {e}")))?;
+            options
+                .validate()
                 .map_err(|e| OptimError::Invalid(format!("options of group {g}: {e}")))?;
             let mut group_state = Vec::with_capacity(group.params.len());
             for (p, &saved_idx) in group.params.iter().zip(&sg.params) {
@@ -266,12 +284,34 @@ impl<R: UpdateRule> Optimizer for Optim<R> {
 }
 
 /// Reads state tensor `key` of parameter `index`, checking its shape against the parameter
-/// and converting it to the parameter's compute dtype and device.
+/// and its values for NaN and infinities, and converting it to the parameter's compute
+/// dtype and device.
 pub(crate) fn decode_buf(
     saved: &ParamState,
     key: &str,
     param: &Var,
     index: usize,
+) -> Result<Buf, OptimError> {
+    decode_checked(saved, key, param, index, false)
+}
+
+/// [`decode_buf`] for a running average of squares (`exp_avg_sq`, `square_avg`, `sum`, …),
+/// which must also be non-negative: a negative value would make the update's square root NaN.
+pub(crate) fn decode_moment(
+    saved: &ParamState,
+    key: &str,
+    param: &Var,
+    index: usize,
+) -> Result<Buf, OptimError> {
+    decode_checked(saved, key, param, index, true)
+}
+
+fn decode_checked(
+    saved: &ParamState,
+    key: &str,
+    param: &Var,
+    index: usize,
+    non_negative: bool,
 ) -> Result<Buf, OptimError> {
     let t: &Tensor = saved
         .tensors
@@ -295,7 +335,30 @@ pub(crate) fn decode_buf(
             t.dtype()
         )));
     }
-    Ok(Buf::from_tensor(t, &param.value()))
+    let buf = Buf::from_tensor(t, &param.value());
+    let bad = match &buf {
+        Buf::F32(v) => first_bad(v.iter().map(|&x| f64::from(x)), non_negative),
+        Buf::F64(v) => first_bad(v.iter().copied(), non_negative),
+        Buf::Device(_) => first_bad(t.to_vec::<f32>().into_iter().map(f64::from), non_negative),
+    };
+    if let Some((i, x)) = bad {
+        let expected = if non_negative {
+            "finite non-negative values"
+        } else {
+            "finite values"
+        };
+        return Err(OptimError::Invalid(format!(
+            "state `{key}` of parameter {index} holds {x} at element {i}, expected {expected}"
+        )));
+    }
+    Ok(buf)
+}
+
+/// The first element that is NaN or infinite (or negative, when `non_negative`).
+fn first_bad(values: impl Iterator<Item = f64>, non_negative: bool) -> Option<(usize, f64)> {
+    values
+        .enumerate()
+        .find(|&(_, x)| !x.is_finite() || (non_negative && x < 0.0))
 }
 
 /// Reads the step count of parameter `index`: a finite, non-negative whole number.

@@ -51,7 +51,10 @@ pub enum OptimError {
         /// What is missing or out of range.
         what: String,
     },
-    /// A value in the saved state is not valid (bad JSON, a negative step, an unknown option).
+    /// A value in the saved state is not valid: bad JSON, an unknown option, a negative step,
+    /// a negative or non-finite hyper-parameter (`lr`, `eps`, `betas` out of `[0, 1)`, …), a
+    /// parameter index listed twice, or a state tensor holding NaN or an infinity (or a
+    /// negative value in a running average of squares such as `exp_avg_sq`).
     Invalid(String),
     /// Reading or writing the safetensors file failed.
     Safetensors(SafetensorsError),

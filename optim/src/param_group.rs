@@ -19,6 +19,38 @@ pub trait GroupOptions:
     /// Sets the value [`GroupOptions::momentum`] reads. Does nothing for optimizers without a
     /// momentum.
     fn set_momentum(&mut self, _momentum: f64) {}
+
+    /// Checks settings read from a saved state (`load_state_dict`) against the ranges the
+    /// optimizer's constructor enforces, plus finiteness; the message names the setting.
+    fn validate(&self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// `Ok` when `value` is finite and at least 0; else a message naming `name`.
+pub(crate) fn non_negative(name: &str, value: f64) -> Result<(), String> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{name}` is {value}, expected a finite non-negative number"
+        ))
+    }
+}
+
+/// `Ok` when `value` lies in `range`; else a message naming `name`.
+pub(crate) fn in_range(
+    name: &str,
+    value: f64,
+    range: impl std::ops::RangeBounds<f64> + std::fmt::Debug,
+) -> Result<(), String> {
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{name}` is {value}, expected a value in {range:?}"
+        ))
+    }
 }
 
 /// A group of parameters and its hyper-parameters (one dict of PyTorch's

@@ -43,6 +43,30 @@ pub struct GroupState {
     pub options: serde_json::Value,
 }
 
+impl GroupState {
+    /// Checks the scalars every optimizer shares: `lr`, `weight_decay` and `initial_lr` must
+    /// be finite and non-negative (the optimizer-specific `options` are checked by
+    /// `load_state_dict`, which knows their type). `group` is the group's index, for the
+    /// message.
+    pub fn validate(&self, group: usize) -> Result<(), OptimError> {
+        let scalars = [
+            ("lr", Some(self.lr)),
+            ("weight_decay", Some(self.weight_decay)),
+            ("initial_lr", self.initial_lr),
+        ];
+        for (name, value) in scalars {
+            if let Some(v) = value
+                && !(v.is_finite() && v >= 0.0)
+            {
+                return Err(OptimError::Invalid(format!(
+                    "`{name}` of group {group} is {v}, expected a finite non-negative number"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Everything needed to resume an optimizer exactly (PyTorch's `optimizer.state_dict()`).
 ///
 /// File format ([`OptimizerState::save`] / [`OptimizerState::load`]): a safetensors file whose
@@ -127,6 +151,12 @@ impl OptimizerState {
             })?;
         let header: Header = serde_json::from_str(json)
             .map_err(|e| OptimError::Invalid(format!("metadata JSON: {e}")))?;
+        // Indices are only map keys here (no allocation follows them); `load_state_dict`
+        // checks them against the optimizer's parameters, and the step counts and state
+        // tensors against each parameter.
+        for (g, group) in header.param_groups.iter().enumerate() {
+            group.validate(g)?;
+        }
         let mut state: BTreeMap<usize, ParamState> = header
             .steps
             .into_iter()

@@ -40,6 +40,14 @@ pub enum TextError {
         /// What is wrong with it.
         message: String,
     },
+    /// An error in the file `what` (a `tokenizer.json`, a `vocab.txt`): wraps an error such
+    /// as [`TextError::Config`] that names the field but not the file.
+    InFile {
+        /// The file (its path, or a short description for in-memory documents).
+        what: String,
+        /// What is wrong in it.
+        source: Box<TextError>,
+    },
     /// Input bytes are not valid UTF-8 (byte APIs only).
     InvalidUtf8 {
         /// Byte offset of the first invalid byte.
@@ -70,6 +78,7 @@ impl fmt::Display for TextError {
                 message,
             } => write!(f, "{what}, line {line}: {message}"),
             TextError::Config { field, message } => write!(f, "`{field}`: {message}"),
+            TextError::InFile { what, source } => write!(f, "{what}: {source}"),
             TextError::InvalidUtf8 { valid_up_to } => {
                 write!(
                     f,
@@ -91,6 +100,7 @@ impl std::error::Error for TextError {
         match self {
             TextError::Io { source, .. } => Some(source),
             TextError::Json { source, .. } => Some(source),
+            TextError::InFile { source, .. } => Some(source.as_ref()),
             _ => None,
         }
     }
@@ -102,6 +112,21 @@ impl TextError {
         TextError::Config {
             field: field.into(),
             message: message.into(),
+        }
+    }
+
+    /// Names the file `what` in an error that does not already name it (wraps it in
+    /// [`TextError::InFile`]); I/O, JSON and line errors, which carry their file, pass through.
+    pub fn in_file(self, what: &str) -> Self {
+        match self {
+            TextError::Io { .. }
+            | TextError::Json { .. }
+            | TextError::Line { .. }
+            | TextError::InFile { .. } => self,
+            other => TextError::InFile {
+                what: what.to_owned(),
+                source: Box::new(other),
+            },
         }
     }
 

@@ -4,10 +4,10 @@ use kiln_autograd::Var;
 use serde::{Deserialize, Serialize};
 
 use crate::buffer::{Buf, Real, dispatch_update};
-use crate::core::{Optim, UpdateRule, decode_buf, decode_step};
+use crate::core::{Optim, UpdateRule, decode_moment, decode_step};
 use crate::error::OptimError;
 use crate::kernel::{effective_grad, update_param, with_const_flags};
-use crate::param_group::{GroupOptions, IntoParamGroups};
+use crate::param_group::{GroupOptions, IntoParamGroups, in_range, non_negative};
 use crate::state_dict::ParamState;
 
 /// Adadelta settings beyond `lr` and `weight_decay` (PyTorch's param-group keys).
@@ -21,7 +21,12 @@ pub struct AdadeltaOptions {
     pub maximize: bool,
 }
 
-impl GroupOptions for AdadeltaOptions {}
+impl GroupOptions for AdadeltaOptions {
+    fn validate(&self) -> Result<(), String> {
+        in_range("rho", self.rho, 0.0..=1.0)?;
+        non_negative("eps", self.eps)
+    }
+}
 
 /// Construction settings of [`Adadelta`] with PyTorch's defaults (`lr=1.0, rho=0.9, eps=1e-6`).
 #[derive(Clone, Debug, PartialEq)]
@@ -153,8 +158,8 @@ impl UpdateRule for AdadeltaRule {
     ) -> Result<AdadeltaState, OptimError> {
         Ok(AdadeltaState {
             step: decode_step(saved, index)?,
-            square_avg: decode_buf(saved, "square_avg", param, index)?,
-            acc_delta: decode_buf(saved, "acc_delta", param, index)?,
+            square_avg: decode_moment(saved, "square_avg", param, index)?,
+            acc_delta: decode_moment(saved, "acc_delta", param, index)?,
         })
     }
 }

@@ -4,10 +4,10 @@ use kiln_autograd::Var;
 use serde::{Deserialize, Serialize};
 
 use crate::buffer::{Buf, Real, dispatch_update};
-use crate::core::{Optim, UpdateRule, decode_buf, decode_step};
+use crate::core::{Optim, UpdateRule, decode_moment, decode_step};
 use crate::error::OptimError;
 use crate::kernel::{effective_grad, update_param, with_const_flags};
-use crate::param_group::{GroupOptions, IntoParamGroups};
+use crate::param_group::{GroupOptions, IntoParamGroups, non_negative};
 use crate::state_dict::ParamState;
 
 /// Adagrad settings beyond `lr` and `weight_decay` (PyTorch's param-group keys).
@@ -23,7 +23,13 @@ pub struct AdagradOptions {
     pub maximize: bool,
 }
 
-impl GroupOptions for AdagradOptions {}
+impl GroupOptions for AdagradOptions {
+    fn validate(&self) -> Result<(), String> {
+        non_negative("lr_decay", self.lr_decay)?;
+        non_negative("eps", self.eps)?;
+        non_negative("initial_accumulator_value", self.initial_accumulator_value)
+    }
+}
 
 /// Construction settings of [`Adagrad`] with PyTorch's defaults (`lr=1e-2, eps=1e-10`, the rest 0).
 #[derive(Clone, Debug, PartialEq)]
@@ -163,7 +169,7 @@ impl UpdateRule for AdagradRule {
     ) -> Result<AdagradState, OptimError> {
         Ok(AdagradState {
             step: decode_step(saved, index)?,
-            sum: decode_buf(saved, "sum", param, index)?,
+            sum: decode_moment(saved, "sum", param, index)?,
         })
     }
 }

@@ -4,10 +4,10 @@ use kiln_autograd::Var;
 use serde::{Deserialize, Serialize};
 
 use crate::buffer::{Buf, Real, dispatch_update};
-use crate::core::{Optim, UpdateRule, decode_buf, decode_step};
+use crate::core::{Optim, UpdateRule, decode_buf, decode_moment, decode_step};
 use crate::error::OptimError;
 use crate::kernel::{effective_grad, lerp, update_param, with_const_flags};
-use crate::param_group::{GroupOptions, IntoParamGroups};
+use crate::param_group::{GroupOptions, IntoParamGroups, in_range, non_negative};
 use crate::state_dict::ParamState;
 
 /// Adam/AdamW settings beyond `lr` and `weight_decay` (PyTorch's param-group keys).
@@ -33,6 +33,11 @@ impl GroupOptions for AdamOptions {
     }
     fn set_momentum(&mut self, momentum: f64) {
         self.betas.0 = momentum;
+    }
+    fn validate(&self) -> Result<(), String> {
+        non_negative("eps", self.eps)?;
+        in_range("betas[0]", self.betas.0, 0.0..1.0)?;
+        in_range("betas[1]", self.betas.1, 0.0..1.0)
     }
 }
 
@@ -204,9 +209,9 @@ pub(crate) fn decode_adam(
     Ok(AdamState {
         step: decode_step(saved, index)?,
         exp_avg: decode_buf(saved, "exp_avg", param, index)?,
-        exp_avg_sq: decode_buf(saved, "exp_avg_sq", param, index)?,
+        exp_avg_sq: decode_moment(saved, "exp_avg_sq", param, index)?,
         max_exp_avg_sq: if options.amsgrad {
-            Some(decode_buf(saved, "max_exp_avg_sq", param, index)?)
+            Some(decode_moment(saved, "max_exp_avg_sq", param, index)?)
         } else {
             None
         },

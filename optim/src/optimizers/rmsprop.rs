@@ -4,10 +4,10 @@ use kiln_autograd::Var;
 use serde::{Deserialize, Serialize};
 
 use crate::buffer::{Buf, Real, dispatch_update};
-use crate::core::{Optim, UpdateRule, decode_buf, decode_step};
+use crate::core::{Optim, UpdateRule, decode_buf, decode_moment, decode_step};
 use crate::error::OptimError;
 use crate::kernel::{effective_grad, lerp, update_param, with_const_flags};
-use crate::param_group::{GroupOptions, IntoParamGroups};
+use crate::param_group::{GroupOptions, IntoParamGroups, non_negative};
 use crate::state_dict::ParamState;
 
 /// RMSprop settings beyond `lr` and `weight_decay` (PyTorch's param-group keys).
@@ -31,6 +31,11 @@ impl GroupOptions for RmspropOptions {
     }
     fn set_momentum(&mut self, momentum: f64) {
         self.momentum = momentum;
+    }
+    fn validate(&self) -> Result<(), String> {
+        non_negative("alpha", self.alpha)?;
+        non_negative("eps", self.eps)?;
+        non_negative("momentum", self.momentum)
     }
 }
 
@@ -194,7 +199,7 @@ impl UpdateRule for RmspropRule {
         };
         Ok(RmspropState {
             step: decode_step(saved, index)?,
-            square_avg: decode_buf(saved, "square_avg", param, index)?,
+            square_avg: decode_moment(saved, "square_avg", param, index)?,
             momentum_buffer: optional("momentum_buffer", o.momentum > 0.0)?,
             grad_avg: optional("grad_avg", o.centered)?,
         })

@@ -7,7 +7,7 @@ use crate::buffer::{Buf, Real, dispatch_update};
 use crate::core::{Optim, UpdateRule, decode_buf};
 use crate::error::OptimError;
 use crate::kernel::{effective_grad, update_param, with_const_flags};
-use crate::param_group::{GroupOptions, IntoParamGroups};
+use crate::param_group::{GroupOptions, IntoParamGroups, non_negative};
 use crate::state_dict::ParamState;
 
 /// SGD settings beyond `lr` and `weight_decay` (the keys of PyTorch's SGD param groups).
@@ -29,6 +29,16 @@ impl GroupOptions for SgdOptions {
     }
     fn set_momentum(&mut self, momentum: f64) {
         self.momentum = momentum;
+    }
+    fn validate(&self) -> Result<(), String> {
+        non_negative("momentum", self.momentum)?;
+        if !self.dampening.is_finite() {
+            return Err(format!("`dampening` is {}", self.dampening));
+        }
+        if self.nesterov && !(self.momentum > 0.0 && self.dampening == 0.0) {
+            return Err("Nesterov momentum requires a momentum and zero dampening".into());
+        }
+        Ok(())
     }
 }
 

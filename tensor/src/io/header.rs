@@ -38,6 +38,13 @@ pub(crate) struct Header<'a> {
 }
 
 /// Splits `bytes` into header and data and validates every entry against the data length.
+///
+/// A name repeated in the header JSON keeps its last entry, as in the reference `safetensors`
+/// crate and Python's `json.loads`. That is safe: the earlier entry's bytes are then covered
+/// by no tensor, which [`check_coverage`] rejects (`UnindexedBytes`), unless the last entry
+/// spans the very same bytes; either way every data byte belongs to exactly one loaded
+/// tensor and names stay unique (`tests/safetensors_fuzz.rs` checks this against the
+/// reference crate).
 pub(crate) fn parse(bytes: &[u8]) -> Result<Header<'_>, SafetensorsError> {
     let (prefix, rest) = bytes
         .split_first_chunk::<8>()

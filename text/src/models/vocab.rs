@@ -6,8 +6,13 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use std::collections::HashMap;
 
-/// Token strings by id plus the reverse map; ids need not be dense but must stay below
-/// `2 * len + 1024` so a hostile file cannot make us allocate gigabytes.
+/// Token strings by id plus the reverse map.
+///
+/// Ids need not be dense (Hugging Face accepts any id), but a table built from `token → id`
+/// pairs ([`Vocab::from_pairs`]) keeps every id below [`Vocab::id_limit`]`(len)` =
+/// `2 * len + 2^20`: the id-indexed table costs 16 bytes per slot, so a hostile file of a few
+/// bytes (`{"a": 4000000000}`) cannot make us allocate gigabytes, while holes left by a
+/// `vocab.txt` that repeats lines (up to a million of them) still load.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Vocab {
     by_id: Vec<Option<Box<str>>>,
@@ -24,7 +29,7 @@ impl Vocab {
         for (t, id) in pairs {
             map.insert(t.into_boxed_str(), id);
         }
-        let limit = 2 * map.len() as u64 + 1024;
+        let limit = Self::id_limit(map.len());
         let mut by_id: Vec<Option<Box<str>>> = Vec::new();
         if let Some(max) = map.values().copied().max() {
             if u64::from(max) >= limit {
@@ -39,6 +44,30 @@ impl Vocab {
             by_id[id as usize] = Some(t.clone());
         }
         Ok(Vocab { by_id, map })
+    }
+
+    /// The bound every id of a table of `len` distinct tokens built by [`Vocab::from_pairs`]
+    /// stays below: `2 * len + 2^20`.
+    pub fn id_limit(len: usize) -> u64 {
+        2 * len as u64 + (1 << 20)
+    }
+
+    /// Builds the table from the lines of a `vocab.txt`: the token on line `i` (0-based) gets
+    /// id `i`, and a token that appears again on a later line takes that later id, leaving
+    /// the earlier id unused, exactly as Hugging Face's `WordPiece::read_file` inserts each
+    /// line into a `HashMap` (so `len()` counts distinct tokens and `id_bound()` the lines).
+    /// Never fails: the table has one slot per line, so its size is bounded by the input's.
+    pub fn from_lines<I: IntoIterator<Item = String>>(lines: I) -> Self {
+        let mut v = Vocab::default();
+        for t in lines {
+            let id = v.by_id.len() as u32;
+            let b = t.into_boxed_str();
+            if let Some(old) = v.map.insert(b.clone(), id) {
+                v.by_id[old as usize] = None;
+            }
+            v.by_id.push(Some(b));
+        }
+        v
     }
 
     /// Builds the table from tokens listed in id order (id = position).
@@ -129,9 +158,26 @@ mod tests {
     #[test]
     fn rejects_absurd_ids_and_orders_output() {
         assert!(Vocab::from_pairs([("a".to_string(), 4_000_000_000)], "vocab").is_err());
+        assert!(Vocab::from_pairs([("a".to_string(), 1 << 21)], "vocab").is_err());
+        assert!(Vocab::from_pairs([("a".to_string(), 3000)], "vocab").is_ok());
         let v = Vocab::from_pairs([("b".to_string(), 1), ("a".to_string(), 0)], "vocab").unwrap();
         assert_eq!(serde_json::to_string(&v).unwrap(), r#"{"a":0,"b":1}"#);
         assert_eq!(v.token(1), Some("b"));
         assert_eq!(v.id("a"), Some(0));
+    }
+
+    #[test]
+    fn repeated_lines_take_the_later_id() {
+        let v = Vocab::from_lines(["a", "b", "a", "", ""].map(String::from));
+        assert_eq!(v.len(), 3);
+        assert_eq!(v.id_bound(), 5);
+        assert_eq!(v.id("a"), Some(2));
+        assert_eq!(v.id(""), Some(4));
+        assert_eq!(v.token(0), None);
+        assert_eq!(v.token(2), Some("a"));
+        let ids: Vec<u32> = v.iter().map(|(i, _)| i).collect();
+        assert_eq!(ids, [1, 2, 4]);
+        let again = Vocab::from_pairs(v.to_hash_map(), "vocab").unwrap();
+        assert_eq!(again, v);
     }
 }

@@ -45,9 +45,12 @@ impl Tokenizer {
         Ok(t)
     }
 
-    /// [`Tokenizer::bert_wordpiece`] from a `vocab.txt` file.
+    /// [`Tokenizer::bert_wordpiece`] from a `vocab.txt` file (read as
+    /// [`WordPiece::vocab_from_txt`] does); errors name the file.
     pub fn bert_from_vocab_file(path: impl AsRef<Path>, lowercase: bool) -> Result<Self> {
+        let path = path.as_ref();
         let wp = WordPiece::from_vocab_file(path, WordPieceConfig::default())?;
         Self::bert_wordpiece(wp.vocab().clone(), lowercase)
+            .map_err(|e| e.in_file(&path.display().to_string()))
     }
 }

@@ -87,15 +87,44 @@ impl Tokenizer {
     }
 
     /// Sets truncation (Hugging Face `enable_truncation` / `no_truncation`).
-    pub fn with_truncation(mut self, t: Option<TruncationParams>) -> Self {
+    ///
+    /// # Panics
+    /// If `max_length` or `stride` is above [`crate::utils::MAX_SEQUENCE_LENGTH`]; use
+    /// [`Tokenizer::try_with_truncation`] for settings that come from outside the program.
+    pub fn with_truncation(self, t: Option<TruncationParams>) -> Self {
+        self.try_with_truncation(t)
+            .unwrap_or_else(|e| panic!("Tokenizer::with_truncation: {e}"))
+    }
+
+    /// Sets truncation, or returns an error naming the field when a length is above
+    /// [`crate::utils::MAX_SEQUENCE_LENGTH`] ([`TruncationParams::validate`]).
+    pub fn try_with_truncation(mut self, t: Option<TruncationParams>) -> Result<Self> {
+        if let Some(t) = &t {
+            t.validate()?;
+        }
         self.truncation = t;
-        self
+        Ok(self)
     }
 
     /// Sets padding (Hugging Face `enable_padding` / `no_padding`).
-    pub fn with_padding(mut self, p: Option<PaddingParams>) -> Self {
+    ///
+    /// # Panics
+    /// If the `Fixed` length or `pad_to_multiple_of` is above
+    /// [`crate::utils::MAX_SEQUENCE_LENGTH`]; use [`Tokenizer::try_with_padding`] for settings
+    /// that come from outside the program.
+    pub fn with_padding(self, p: Option<PaddingParams>) -> Self {
+        self.try_with_padding(p)
+            .unwrap_or_else(|e| panic!("Tokenizer::with_padding: {e}"))
+    }
+
+    /// Sets padding, or returns an error naming the field when a length is above
+    /// [`crate::utils::MAX_SEQUENCE_LENGTH`] ([`PaddingParams::validate`]).
+    pub fn try_with_padding(mut self, p: Option<PaddingParams>) -> Result<Self> {
+        if let Some(p) = &p {
+            p.validate()?;
+        }
         self.padding = p;
-        self
+        Ok(self)
     }
 
     /// Replaces the model (keeping the added tokens, whose table is rebuilt).
@@ -369,7 +398,7 @@ impl Tokenizer {
             }
         };
         if let Some(p) = &self.padding {
-            pad_encodings(std::slice::from_mut(&mut out), p);
+            pad_encodings(std::slice::from_mut(&mut out), p)?;
         }
         Ok(out)
     }
@@ -407,7 +436,7 @@ impl Tokenizer {
             .map(|t| self.encode(t.as_ref(), add_special_tokens))
             .collect::<Result<Vec<_>>>()?;
         if let Some(p) = &self.padding {
-            pad_encodings(&mut encs, p);
+            pad_encodings(&mut encs, p)?;
         }
         Ok(encs)
     }
@@ -423,7 +452,7 @@ impl Tokenizer {
             .map(|(a, b)| self.encode_pair(a.as_ref(), b.as_ref(), add_special_tokens))
             .collect::<Result<Vec<_>>>()?;
         if let Some(p) = &self.padding {
-            pad_encodings(&mut encs, p);
+            pad_encodings(&mut encs, p)?;
         }
         Ok(encs)
     }

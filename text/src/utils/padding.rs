@@ -1,6 +1,8 @@
 //! Padding settings and batch padding (Hugging Face `utils::padding`).
 
+use crate::error::{Result, TextError};
 use crate::tokenizer::Encoding;
+use crate::utils::{MAX_SEQUENCE_LENGTH, check_length};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -64,23 +66,79 @@ impl Default for PaddingParams {
     }
 }
 
-/// Pads every encoding to the common target length (Hugging Face `pad_encodings`).
-pub fn pad_encodings(encodings: &mut [Encoding], p: &PaddingParams) {
-    if encodings.is_empty() {
-        return;
+impl PaddingParams {
+    /// Checks the lengths against [`MAX_SEQUENCE_LENGTH`]: the `Fixed` length,
+    /// `pad_to_multiple_of`, and the `Fixed` length rounded up to that multiple. The error
+    /// names the field (`padding.strategy.Fixed`, `padding.pad_to_multiple_of`).
+    pub fn validate(&self) -> Result<()> {
+        if let PaddingStrategy::Fixed(n) = self.strategy {
+            check_length("padding.strategy.Fixed", n)?;
+        }
+        if let Some(m) = self.pad_to_multiple_of {
+            check_length("padding.pad_to_multiple_of", m)?;
+            if let PaddingStrategy::Fixed(n) = self.strategy {
+                check_length("padding.pad_to_multiple_of", round_up(n, m))?;
+            }
+        }
+        Ok(())
     }
-    let mut target = match p.strategy {
+}
+
+/// `n` rounded up to a multiple of `m` (unchanged for `m = 0`, as in Hugging Face).
+fn round_up(n: usize, m: usize) -> usize {
+    if m > 0 && !n.is_multiple_of(m) {
+        n + (m - n % m)
+    } else {
+        n
+    }
+}
+
+/// Lengths of `e` and of every window it overflowed into: `(windows, tokens, padding the
+/// windows shorter than target need)`.
+fn padded_size(e: &Encoding, target: usize) -> (usize, usize, usize) {
+    let mut acc = (1, e.len(), target.saturating_sub(e.len()));
+    for o in e.overflowing() {
+        let (w, t, p) = padded_size(o, target);
+        acc = (acc.0 + w, acc.1 + t, acc.2.saturating_add(p));
+    }
+    acc
+}
+
+/// Pads every encoding to the common target length (Hugging Face `pad_encodings`).
+///
+/// Fails, padding nothing, when `p` is out of bounds ([`PaddingParams::validate`]) or when
+/// padding one encoding would add more than `max(MAX_SEQUENCE_LENGTH, its own length)`
+/// tokens. The second case only arises when truncation overflow splits a text into many
+/// short windows and each is padded to a much longer fixed length (say `max_length: 2,
+/// stride: 1` with `Fixed(1000000)`), which would turn a few kilobytes of text into
+/// gigabytes; ordinary settings (padding to the truncation length) add at most one
+/// window's worth.
+pub fn pad_encodings(encodings: &mut [Encoding], p: &PaddingParams) -> Result<()> {
+    if encodings.is_empty() {
+        return Ok(());
+    }
+    p.validate()?;
+    let target = match p.strategy {
         PaddingStrategy::Fixed(n) => n,
         PaddingStrategy::BatchLongest => encodings.iter().map(Encoding::len).max().unwrap_or(0),
     };
-    if let Some(m) = p.pad_to_multiple_of
-        && m > 0
-        && target % m > 0
-    {
-        target += m - target % m;
+    let target = round_up(target, p.pad_to_multiple_of.unwrap_or(0));
+    for e in encodings.iter() {
+        let (windows, tokens, added) = padded_size(e, target);
+        if added > MAX_SEQUENCE_LENGTH.max(tokens) {
+            return Err(TextError::config(
+                "padding.strategy",
+                format!(
+                    "padding the {windows} windows of an encoding of {tokens} tokens \
+                     (truncation overflow) to {target} tokens each would add {added} tokens, \
+                     above the limit of {MAX_SEQUENCE_LENGTH}"
+                ),
+            ));
+        }
     }
     encodings
         .par_iter_mut()
         .with_min_len(64)
         .for_each(|e| e.pad(target, p.pad_id, p.pad_type_id, p.direction));
+    Ok(())
 }

@@ -2,6 +2,7 @@
 
 use crate::error::{Result, TextError};
 use crate::tokenizer::Encoding;
+use crate::utils::check_length;
 use serde::{Deserialize, Serialize};
 
 /// Which end of a sequence loses tokens.
@@ -50,6 +51,18 @@ impl Default for TruncationParams {
             strategy: TruncationStrategy::LongestFirst,
             stride: 0,
         }
+    }
+}
+
+impl TruncationParams {
+    /// Checks `max_length` and `stride` against [`MAX_SEQUENCE_LENGTH`]; the error names the
+    /// field (`truncation.max_length`, `truncation.stride`). A stride that leaves no room
+    /// after the special tokens is reported when encoding, where the post-processor is known.
+    ///
+    /// [`MAX_SEQUENCE_LENGTH`]: crate::utils::MAX_SEQUENCE_LENGTH
+    pub fn validate(&self) -> Result<()> {
+        check_length("truncation.max_length", self.max_length)?;
+        check_length("truncation.stride", self.stride)
     }
 }
 

@@ -49,28 +49,32 @@ impl WordPiece {
 
     /// Parses BERT's `vocab.txt` text: one token per line, id = line number − 1, trailing
     /// whitespace removed (Hugging Face `WordPiece.read_file`).
+    ///
+    /// Repeated lines behave as in Hugging Face, which inserts every line into a `HashMap`:
+    /// the last occurrence of a token wins its id and the ids of earlier occurrences are left
+    /// unused (blank lines are all the empty token, and `"a"`, `"a "` and `"a\t"` are one
+    /// token). Hugging Face never rejects a repeat, so neither does this; the table has one
+    /// slot per line, so its size is bounded by the text's.
     pub fn vocab_from_txt(text: &str) -> Vocab {
-        let pairs = text
-            .lines()
-            .enumerate()
-            .map(|(i, l)| (l.trim_end().to_owned(), i as u32));
-        Vocab::from_pairs(pairs, "vocab.txt").expect("line-number ids are dense")
+        Vocab::from_lines(text.lines().map(|l| l.trim_end().to_owned()))
     }
 
     /// Loads a model from a `vocab.txt` file with `config`; bad UTF-8 is reported with its
-    /// line number.
+    /// line number, and every error names the file (a missing `unk_token`, for instance, is
+    /// `path: `model.unk_token`: "[UNK]" is not in the vocabulary`).
     pub fn from_vocab_file(path: impl AsRef<Path>, config: WordPieceConfig) -> Result<Self> {
         let path = path.as_ref();
+        let what = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| TextError::io(path, e))?;
         let text = std::str::from_utf8(&bytes).map_err(|e| TextError::Line {
-            what: path.display().to_string(),
+            what: what.clone(),
             line: 1 + bytes[..e.valid_up_to()]
                 .iter()
                 .filter(|&&b| b == b'\n')
                 .count(),
             message: "not valid UTF-8".into(),
         })?;
-        WordPiece::new(Self::vocab_from_txt(text), config)
+        WordPiece::new(Self::vocab_from_txt(text), config).map_err(|e| e.in_file(&what))
     }
 
     /// Writes the vocabulary as `vocab.txt` (one token per line, in id order).
