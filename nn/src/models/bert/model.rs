@@ -16,6 +16,7 @@ use super::{BertConfig, BertEmbeddings, BertEncoder, BertPooler};
 /// `embeddings.*`, `encoder.layer.<i>.*`, `pooler.dense.*`.
 ///
 /// ```no_run
+/// use kiln_nn::Module;
 /// use kiln_nn::models::{BertModel, EncoderInput};
 /// use kiln_tensor::tensor;
 ///
