@@ -7,13 +7,23 @@
 
 Threads come from env `KILN_BENCH_THREADS` (default 2). Optional arguments are substrings;
 only workloads whose id contains one of them run. The layer workloads are forward + backward
-with an all-ones output gradient, exactly as `layers.rs` does; the training workloads are the
-same scripts as `training.rs` (the Fashion-MNIST one reads the `cargo xtask fetch` cache).
+with an all-ones output gradient, exactly as `layers.rs` does (the training loops of the seeds'
+examples are kiln-trainer's: `trainer/benches/compare.py`).
+
+The `bert/*` workloads are `bert.rs`'s on all-MiniLM-L6-v2 from the `cargo xtask fetch minilm`
+cache, through transformers with its default attention implementation (what a user gets:
+`sdpa` in transformers 5, named in the `reference` field): forward under `torch.no_grad()` in
+eval mode, a `BertForSequenceClassification` training step (train mode, AdamW), and
+`BertModel.from_pretrained` (safetensors). Inputs come from the same 64-bit LCG as `bert.rs`,
+so both sides see identical ids and masks. `--peak-memory ID` measures one training step
+workload's resident-set high-water mark in a fresh process (see xtask/src/bench/memory.rs);
+`main` runs it after timing that workload.
 """
 
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 
@@ -75,92 +85,137 @@ def conv2d_forward():
     return run
 
 
-def number_sum():
-    """The seeds' number_sum loop: NumberSumDataset(0, 100), batch 100, shuffled, Adam, 10 epochs."""
-    from torch.utils.data import DataLoader, Dataset
+def minilm_dir():
+    import transformers
 
-    class NumberSumDataset(Dataset):
-        def __init__(self, data_range=(0, 100)):
-            self.numbers = list(range(data_range[0], data_range[1]))
-
-        def __getitem__(self, index):
-            number1 = float(self.numbers[index // len(self.numbers)])
-            number2 = float(self.numbers[index % len(self.numbers)])
-            return torch.tensor([number1, number2]), torch.tensor([number1 + number2])
-
-        def __len__(self):
-            return len(self.numbers) ** 2
-
-    class MLP(torch.nn.Module):
-        def __init__(self, input_size):
-            super().__init__()
-            self.hidden_layer = torch.nn.Linear(input_size, 128)
-            self.output_layer = torch.nn.Linear(128, 1)
-            self.activation = torch.nn.ReLU()
-
-        def forward(self, x):
-            return self.output_layer(self.activation(self.hidden_layer(x)))
-
-    def run():
-        torch.manual_seed(0)
-        dataloader = DataLoader(NumberSumDataset(data_range=(0, 100)), batch_size=100, shuffle=True)
-        model = MLP(input_size=2)
-        loss_function = torch.nn.MSELoss()
-        optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
-        for _ in range(10):
-            total_loss = 0.0
-            for number_pairs, sums in dataloader:
-                loss = loss_function(model(number_pairs), sums)
-                loss.backward()
-                optimizer.step()
-                optimizer.zero_grad()
-                total_loss += loss.item()
-
-    return run
-
-
-def _read_idx_gz(path):
-    import gzip
-
-    import numpy as np
-
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    ndim = data[3]
-    dims = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
-
-
-def fashion_mnist_epoch():
-    """One Fashion-MNIST epoch: MLP 784→256→128→10, batch 64, shuffled, Adam lr 1e-3."""
-    from torch.utils.data import DataLoader, TensorDataset
-
+    transformers.utils.logging.disable_progress_bar()
     cache = os.environ.get("KILN_CACHE") or os.path.expanduser("~/.cache/kiln")
-    folder = os.path.join(cache, "fashion-mnist")
-    images = _read_idx_gz(os.path.join(folder, "train-images-idx3-ubyte.gz"))
-    labels = _read_idx_gz(os.path.join(folder, "train-labels-idx1-ubyte.gz"))
-    x = torch.from_numpy(images.reshape(-1, 784).astype("float32") / 255.0)
-    y = torch.from_numpy(labels.astype("int64"))
+    return os.path.join(cache, "minilm")
+
+
+class Lcg:
+    """The 64-bit LCG of `bert.rs` (Knuth's MMIX constants), so both sides get the same ids."""
+
+    def __init__(self, seed):
+        self.state = seed
+
+    def next(self):
+        self.state = (self.state * 6364136223846793005 + 1442695040888963407) % (1 << 64)
+        return self.state >> 33
+
+
+def bert_inputs(batch, seq, seed, padded):
+    """Ids in [1000, 30000); with `padded`, row i keeps `seq - (lcg % (seq / 2))` tokens (row 0
+    all of them), the rest are [PAD] = 0 with mask 0."""
+    rng = Lcg(seed)
+    ids = [[1000 + rng.next() % 29000 for _ in range(seq)] for _ in range(batch)]
+    mask = [[1] * seq for _ in range(batch)]
+    if padded:
+        for i in range(1, batch):
+            keep = seq - rng.next() % (seq // 2)
+            for j in range(keep, seq):
+                ids[i][j] = 0
+                mask[i][j] = 0
+    return torch.tensor(ids, dtype=torch.int64), torch.tensor(mask, dtype=torch.int64)
+
+
+BERT_REFERENCE = {}
+
+
+def bert_reference(model):
+    import transformers
+
+    transformers.utils.logging.disable_progress_bar()
+
+    attention = getattr(model.config, "_attn_implementation", "eager")
+    return f"torch {torch.__version__} + transformers {transformers.__version__} ({attention})"
+
+
+def minilm_forward(batch, seq):
+    def setup():
+        from transformers import BertModel
+
+        model = BertModel.from_pretrained(minilm_dir())
+        model.eval()
+        BERT_REFERENCE["forward"] = bert_reference(model)
+        ids, mask = bert_inputs(batch, seq, 0, padded=False)
+
+        def run():
+            with torch.no_grad():
+                model(input_ids=ids, attention_mask=mask)
+
+        return run
+
+    return setup
+
+
+def minilm_train_setup(checkpointing):
+    """`BertForSequenceClassification` (2 labels) in train mode, AdamW lr 2e-5, batch 16x128
+    with padding, labels i % 2; returns (one training step, model)."""
+    from transformers import BertForSequenceClassification
+
     torch.manual_seed(0)
-    loader = DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True)
-    net = torch.nn.Sequential(
-        torch.nn.Linear(784, 256),
-        torch.nn.ReLU(),
-        torch.nn.Linear(256, 128),
-        torch.nn.ReLU(),
-        torch.nn.Linear(128, 10),
-    )
-    criterion = torch.nn.CrossEntropyLoss()
-    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+    model = BertForSequenceClassification.from_pretrained(minilm_dir(), num_labels=2)
+    if checkpointing:
+        model.gradient_checkpointing_enable()
+    model.train()
+    BERT_REFERENCE["train"] = bert_reference(model)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5)
+    ids, mask = bert_inputs(16, 128, 1, padded=True)
+    labels = torch.tensor([i % 2 for i in range(16)], dtype=torch.int64)
 
-    def run():
-        for images, labels in loader:
-            loss = criterion(net(images), labels)
-            loss.backward()
-            optimizer.step()
-            optimizer.zero_grad()
+    def step():
+        out = model(input_ids=ids, attention_mask=mask, labels=labels)
+        out.loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
 
-    return run
+    return step
+
+
+def minilm_train(checkpointing):
+    return lambda: minilm_train_setup(checkpointing)
+
+
+def minilm_from_pretrained():
+    from transformers import BertModel
+
+    BERT_REFERENCE["load"] = bert_reference(BertModel.from_pretrained(minilm_dir()))
+    return lambda: BertModel.from_pretrained(minilm_dir())
+
+
+def proc_status_bytes(field):
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def measure_peak_memory(bench_id):
+    """Builds the workload, resets the high-water mark, runs it 3 times and prints
+    {"id", "peak_rss_bytes", "baseline_rss_bytes", "reference"} (xtask/src/bench/memory.rs)."""
+    run = PEAK_MEMORY[bench_id]()
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        return
+    baseline = proc_status_bytes("VmRSS")
+    for _ in range(3):
+        run()
+    peak = proc_status_bytes("VmHWM")
+    if baseline is not None and peak is not None:
+        line = {
+            "id": bench_id,
+            "peak_rss_bytes": peak,
+            "baseline_rss_bytes": baseline,
+            "reference": BERT_REFERENCE["train"],
+        }
+        print(json.dumps(line), flush=True)
 
 
 WORKLOADS = {
@@ -169,9 +224,28 @@ WORKLOADS = {
     "softmax_forward_backward/f32/64x12x128x128": softmax,
     "conv2d_forward/f32/32x3x32x32_16_k3": conv2d_forward,
     "conv2d_forward_backward/f32/32x3x32x32_16_k3": conv2d,
-    "training/number_sum/10_epochs": number_sum,
-    "training/fashion_mnist_mlp/epoch": fashion_mnist_epoch,
+    "bert/minilm_forward_no_grad/32x64": minilm_forward(32, 64),
+    "bert/minilm_forward_no_grad/8x512": minilm_forward(8, 512),
+    "bert/minilm_train_step/16x128": minilm_train(False),
+    "bert/minilm_train_step_checkpointed/16x128": minilm_train(True),
+    "bert/from_pretrained/minilm": minilm_from_pretrained,
 }
+
+# Workloads whose peak resident memory is also measured, each in a fresh process.
+PEAK_MEMORY = {
+    "bert/minilm_train_step/16x128": minilm_train(False),
+    "bert/minilm_train_step_checkpointed/16x128": minilm_train(True),
+}
+
+
+def reference_of(bench_id):
+    if bench_id.startswith("bert/from_pretrained"):
+        return BERT_REFERENCE["load"]
+    if bench_id.startswith("bert/minilm_forward"):
+        return BERT_REFERENCE["forward"]
+    if bench_id.startswith("bert/minilm_train"):
+        return BERT_REFERENCE["train"]
+    return REFERENCE
 
 
 def time_workload(setup):
@@ -193,11 +267,17 @@ def time_workload(setup):
 
 
 def main(filters):
+    if filters[:1] == ["--peak-memory"]:
+        measure_peak_memory(filters[1])
+        return
     for bench_id, setup in WORKLOADS.items():
         if filters and not any(f in bench_id for f in filters):
             continue
-        line = {"id": bench_id, "median_ns": float(time_workload(setup)), "reference": REFERENCE}
+        median = float(time_workload(setup))
+        line = {"id": bench_id, "median_ns": median, "reference": reference_of(bench_id)}
         print(json.dumps(line), flush=True)
+        if bench_id in PEAK_MEMORY:
+            subprocess.run([sys.executable, __file__, "--peak-memory", bench_id], check=True)
 
 
 if __name__ == "__main__":

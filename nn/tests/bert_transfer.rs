@@ -115,6 +115,8 @@ fn a_frozen_encoder_with_a_custom_head_trains_only_the_head() {
         classifier: Linear::new(16, 2, true),
     });
     freeze_all(&model.model);
+    // Feature extraction: the frozen encoder runs in eval mode, so no dropout draws.
+    model.model.eval();
     let before = model.model.encoder.layer[0]
         .intermediate
         .dense

@@ -1,6 +1,6 @@
 //! Differentiable softmax, log-softmax, layer norm and dropout.
 
-use kiln_tensor::{Dim, Generator, Tensor, with_global_generator};
+use kiln_tensor::{DType, Device, Dim, Generator, Tensor, with_global_generator};
 
 use crate::graph::record;
 use crate::var::Var;
@@ -72,10 +72,14 @@ impl Var {
             return self.clone();
         }
         let x = self.value();
-        let keep =
-            Tensor::full_with(x.shape(), 1.0 - p, x.dtype(), &x.device()).bernoulli_from(generator);
-        let scale = if p < 1.0 { 1.0 / (1.0 - p) } else { 0.0 };
-        let mask = keep.mul_scalar(scale);
+        let mask = if x.dtype() == DType::F32 && x.device().is_cpu() && p < 1.0 {
+            f32_dropout_mask(&x, p, generator)
+        } else {
+            let keep = Tensor::full_with(x.shape(), 1.0 - p, x.dtype(), &x.device())
+                .bernoulli_from(generator);
+            let scale = if p < 1.0 { 1.0 / (1.0 - p) } else { 0.0 };
+            keep.mul_scalar(scale)
+        };
         let saved = mask.clone();
         record("MulBackward0", &x * &mask, &[self], move |g| {
             vec![Some(g * &saved)]
@@ -85,5 +89,46 @@ impl Var {
     /// [`Var::dropout_with`] using the global generator (`torch.manual_seed` controls it).
     pub fn dropout(&self, p: f64, training: bool) -> Var {
         with_global_generator(|g| self.dropout_with(p, training, g))
+    }
+}
+
+/// The scaled keep-mask `{0, 1/(1−p)}` of an f32 CPU tensor in one pass over a pooled buffer,
+/// with exactly the draws and values of the general path (`bernoulli_from` on a tensor of
+/// `1 − p`, then the scaling), which fills a tensor, copies it out as f64, draws into a fresh
+/// vector and scales that: four passes and fresh, page-faulting memory for attention-sized
+/// tensors. An element is kept when its draw `(bits >> 11)·2⁻⁵³` is below `1 − p` rounded to
+/// f32; both sides times 2⁵³ are exact, so that is `bits >> 11 < ⌈keep·2⁵³⌉` on integers.
+fn f32_dropout_mask(x: &Tensor, p: f64, generator: &mut Generator) -> Tensor {
+    let keep = f64::from((1.0 - p) as f32);
+    let below = (keep * (1u64 << 53) as f64).ceil() as u64;
+    let scale = (1.0 / (1.0 - p)) as f32;
+    let mut mask = Tensor::zeros_with(x.shape(), DType::F32, &Device::Cpu);
+    let slots = mask
+        .as_mut_slice::<f32>()
+        .expect("a fresh CPU tensor is contiguous and unshared");
+    for slot in slots {
+        *slot = if generator.next_u64() >> 11 < below {
+            scale
+        } else {
+            0.0
+        };
+    }
+    mask
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_pass_f32_mask_equals_the_general_path() {
+        for (p, n) in [(0.1, 204), (0.5, 1000), (0.9, 63), (0.999_999, 100)] {
+            let x = Tensor::zeros([n]);
+            let fast = f32_dropout_mask(&x, p, &mut Generator::new(11));
+            let general = Tensor::full_with(x.shape(), 1.0 - p, DType::F32, &Device::Cpu)
+                .bernoulli_from(&mut Generator::new(11))
+                .mul_scalar(1.0 / (1.0 - p));
+            assert_eq!(fast.to_vec::<f32>(), general.to_vec::<f32>(), "p = {p}");
+        }
     }
 }

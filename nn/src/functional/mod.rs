@@ -29,7 +29,6 @@ mod reduction;
 mod sequence_pooling;
 mod smooth_l1_loss;
 
-pub(crate) use attention::dropout;
 pub use attention::{extended_attention_mask, scaled_dot_product_attention};
 pub use bce_with_logits::{BceWithLogitsOptions, binary_cross_entropy_with_logits};
 pub use binary_cross_entropy::binary_cross_entropy;

@@ -4,7 +4,7 @@
 use kiln_autograd::Var;
 use kiln_tensor::Tensor;
 
-use crate::functional::{dropout, scaled_dot_product_attention};
+use crate::functional::scaled_dot_product_attention;
 use crate::models::init::{layer_norm, linear};
 use crate::{Dropout, Forward, LayerNorm, Linear, Module};
 
@@ -112,11 +112,7 @@ impl BertResidualOutput {
 
     /// `LayerNorm(dropout(dense(x)) + residual)`.
     pub fn forward(&self, x: &Var, residual: &Var) -> Var {
-        let projected = dropout(
-            &self.dense.forward(x),
-            self.dropout.p(),
-            self.dropout.is_training(),
-        );
+        let projected = self.dropout.forward(&self.dense.forward(x));
         self.layer_norm.forward(&projected.add(residual))
     }
 }
