@@ -48,6 +48,12 @@ pub enum TextError {
         /// What is wrong in it.
         source: Box<TextError>,
     },
+    /// A folder given to [`crate::Tokenizer::from_pretrained`] holds neither a
+    /// `tokenizer.json` nor a `vocab.txt` (or is not a folder at all).
+    NoTokenizerFiles {
+        /// The folder that was searched.
+        dir: PathBuf,
+    },
     /// Input bytes are not valid UTF-8 (byte APIs only).
     InvalidUtf8 {
         /// Byte offset of the first invalid byte.
@@ -79,6 +85,11 @@ impl fmt::Display for TextError {
             } => write!(f, "{what}, line {line}: {message}"),
             TextError::Config { field, message } => write!(f, "`{field}`: {message}"),
             TextError::InFile { what, source } => write!(f, "{what}: {source}"),
+            TextError::NoTokenizerFiles { dir } => write!(
+                f,
+                "{}: no tokenizer.json or vocab.txt in this folder",
+                dir.display()
+            ),
             TextError::InvalidUtf8 { valid_up_to } => {
                 write!(
                     f,
@@ -116,12 +127,14 @@ impl TextError {
     }
 
     /// Names the file `what` in an error that does not already name it (wraps it in
-    /// [`TextError::InFile`]); I/O, JSON and line errors, which carry their file, pass through.
+    /// [`TextError::InFile`]); I/O, JSON, line and missing-file errors, which carry their
+    /// file or folder, pass through.
     pub fn in_file(self, what: &str) -> Self {
         match self {
             TextError::Io { .. }
             | TextError::Json { .. }
             | TextError::Line { .. }
+            | TextError::NoTokenizerFiles { .. }
             | TextError::InFile { .. } => self,
             other => TextError::InFile {
                 what: what.to_owned(),

@@ -4,6 +4,7 @@
 mod added_vocabulary;
 mod bert;
 mod encoding;
+mod pretrained;
 mod serialization;
 mod train;
 
