@@ -1,5 +1,6 @@
 //! Loaders on the real cached data (skipped unless fetched, required with
-//! `KILN_REQUIRE_DATA=1`) and IDX parsing on corrupt input.
+//! `KILN_REQUIRE_DATA=1`) and IDX parsing on corrupt input
+//! (the mutation fuzzing of these files is in `dataset_fuzz.rs`).
 
 mod common;
 
@@ -10,7 +11,6 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use kiln_data::datasets::{DatasetError, FashionMnist, Imdb, Split, read_idx};
 use kiln_data::{DataLoader, Dataset};
-use proptest::prelude::*;
 
 #[test]
 fn fashion_mnist_counts() {
@@ -169,15 +169,4 @@ fn imdb_rejects_bad_json() {
         Imdb::from_json(br#"{"t": "x"}"#, p),
         Err(DatasetError::Invalid { .. })
     ));
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
-
-    #[test]
-    fn idx_reader_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
-        if let Ok(a) = read_idx(&bytes[..], Path::new("fuzz")) {
-            prop_assert_eq!(a.data.len(), a.dims.iter().product::<usize>());
-        }
-    }
 }

@@ -1,10 +1,32 @@
-//! Both readers on arbitrary bytes: never panic; on success the table is consistent, and
-//! with the skip policy every non-blank row is either read or reported.
+//! Both readers on arbitrary bytes and on mutated valid files (issue 20): never panic, abort or
+//! allocate more than 1 GiB; on success the table is consistent, and with the skip policy
+//! every non-blank row is either read or reported. Runs `KILN_FUZZ_CASES` cases (256 unless
+//! set); this binary holds only these tests, so its allocation counter sees only them.
 
 use std::io::BufReader;
 
 use kiln_data::table::{BadRowPolicy, CsvOptions, JsonlOptions, Table};
+use kiln_testkit::alloc::LargestAllocation;
+use kiln_testkit::mutate::{fuzz_cases, mutate_bytes};
 use proptest::prelude::*;
+use proptest::sample::Index;
+
+#[global_allocator]
+static GLOBAL: LargestAllocation = LargestAllocation;
+
+/// A valid CSV of reviews: quoted fields with commas, doubled quotes and newlines, an empty
+/// field, numbers and a float label column.
+const VALID_CSV: &str = "text,label,score\n\
+\"A fine, long film\",1,0.5\n\
+\"He said \"\"no\"\"\",0,-1e3\n\
+\"two\nlines\",1,\n\
+plain,0,7\n";
+
+/// A valid JSONL file with strings, numbers, nulls and escapes.
+const VALID_JSONL: &str = "{\"text\": \"A fine film\", \"label\": 1}\n\
+{\"text\": \"caf\\u00e9 \\\"quoted\\\"\", \"label\": 0, \"score\": 2.5}\n\
+\n\
+{\"text\": null, \"label\": 1}\n";
 
 fn csv_like() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(
@@ -43,7 +65,7 @@ fn jsonl_like() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases()))]
 
     #[test]
     fn csv_reader_never_panics(bytes in csv_like(), skip in any::<bool>(), header in any::<bool>()) {
@@ -96,5 +118,27 @@ proptest! {
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
         let _ = Table::read_csv(&bytes[..], &CsvOptions::new().with_bad_rows(BadRowPolicy::Skip));
         let _ = Table::read_jsonl(&bytes[..], &JsonlOptions::new().with_bad_rows(BadRowPolicy::Skip));
+    }
+
+    #[test]
+    fn mutated_valid_files_never_panic(
+        csv in any::<bool>(),
+        edits in prop::collection::vec((any::<Index>(), any::<u8>(), any::<u8>()), 1..6),
+        skip in any::<bool>(),
+    ) {
+        let policy = if skip { BadRowPolicy::Skip } else { BadRowPolicy::Error };
+        let base = if csv { VALID_CSV } else { VALID_JSONL };
+        let bytes = mutate_bytes(base.as_bytes().to_vec(), &edits);
+        let read = if csv {
+            Table::read_csv(&bytes[..], &CsvOptions::new().with_bad_rows(policy)).map(|(t, _)| t)
+        } else {
+            Table::read_jsonl(&bytes[..], &JsonlOptions::new().with_bad_rows(policy)).map(|(t, _)| t)
+        };
+        if let Ok(table) = read {
+            for c in table.columns() {
+                prop_assert_eq!(c.len(), table.num_rows());
+            }
+        }
+        LargestAllocation::assert_under_a_gib();
     }
 }

@@ -8,9 +8,6 @@
 //! `cargo xtask bench` puts beside PyTorch's, measured the same way. Skipped when the model is
 //! not cached.
 
-#[path = "support/peak_rss.rs"]
-mod peak_rss;
-
 use std::cell::{OnceCell, RefCell};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -21,7 +18,7 @@ use kiln_nn::Module;
 use kiln_nn::models::{BertForSequenceClassification, BertModel, EncoderInput};
 use kiln_optim::{AdamConfig, AdamW, Optimizer};
 use kiln_tensor::Tensor;
-use peak_rss::PeakRss;
+use kiln_testkit::memory::PeakRss;
 
 /// The `minilm` cache folder (`KILN_CACHE`, default `~/.cache/kiln`), if it has the model.
 fn minilm_dir() -> Option<PathBuf> {

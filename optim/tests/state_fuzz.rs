@@ -6,9 +6,7 @@
 //! The proptest runs 256 cases; set `KILN_FUZZ_CASES` (e.g. 10000, with `--release`) for a
 //! long run. This binary holds only these tests, so its counting allocator sees only them.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kiln_autograd::Var;
 use kiln_optim::{
@@ -16,44 +14,14 @@ use kiln_optim::{
     OptimError, Optimizer, OptimizerState, Rmsprop, RmspropConfig, Sgd, SgdConfig,
 };
 use kiln_tensor::{Tensor, safetensors};
+use kiln_testkit::alloc::LargestAllocation;
+use kiln_testkit::mutate::{fuzz_cases, hostile_value, mutate_json};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::Value;
 
-struct Counting;
-
-static LARGEST: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards every call to the system allocator unchanged; only records sizes.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LARGEST.fetch_max(layout.size(), Ordering::Relaxed);
-        // SAFETY: same layout as requested by the caller.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `System.alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LARGEST.fetch_max(new_size, Ordering::Relaxed);
-        // SAFETY: `ptr` came from `System.alloc` with `layout`.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// Cases per proptest: `KILN_FUZZ_CASES`, else 256.
-fn fuzz_cases() -> u32 {
-    std::env::var("KILN_FUZZ_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(256)
-}
+static GLOBAL: LargestAllocation = LargestAllocation;
 
 fn params() -> Vec<Var> {
     vec![
@@ -269,87 +237,14 @@ fn nan_lr_in_memory_and_nan_moments_are_errors() {
 
 // ---- mutation fuzzing ----
 
-fn interesting(k: usize) -> Value {
-    match k % 16 {
-        0 => Value::from(0),
-        1 => Value::from(1),
-        2 => Value::from(2),
-        3 => Value::from(-1),
-        4 => Value::from(u64::from(u32::MAX)),
-        5 => Value::from(u64::MAX),
-        6 => Value::from(1e308),
-        7 => Value::from(-1e-8),
-        8 => Value::from(0.5),
-        9 => Value::from(1.5),
-        10 => Value::from("Adam"),
-        11 => Value::Null,
-        12 => Value::Bool(true),
-        13 => Value::Array(vec![]),
-        14 => serde_json::json!({}),
-        _ => Value::from(9.5e15),
-    }
-}
-
-fn paths(v: &Value, prefix: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
-    out.push(prefix.clone());
-    match v {
-        Value::Object(m) => {
-            for (k, c) in m {
-                prefix.push(Value::from(k.as_str()));
-                paths(c, prefix, out);
-                prefix.pop();
-            }
-        }
-        Value::Array(a) => {
-            for (i, c) in a.iter().enumerate() {
-                prefix.push(Value::from(i));
-                paths(c, prefix, out);
-                prefix.pop();
-            }
-        }
-        _ => {}
-    }
-}
-
-fn at<'a>(v: &'a mut Value, path: &[Value]) -> Option<&'a mut Value> {
-    let mut cur = v;
-    for p in path {
-        cur = match p {
-            Value::String(k) => cur.get_mut(k.as_str())?,
-            Value::Number(i) => cur.get_mut(i.as_u64()? as usize)?,
-            _ => return None,
-        };
-    }
-    Some(cur)
-}
-
-/// Replaces a node, deletes a key / element, or duplicates an array element.
-fn mutate_json(v: &mut Value, where_: &Index, what: usize) {
-    let mut all = Vec::new();
-    paths(v, &mut Vec::new(), &mut all);
-    let path = &all[where_.index(all.len())];
-    match (what % 4, path.split_last()) {
-        (0, Some((last, parent))) => match (at(v, parent), last) {
-            (Some(Value::Object(m)), Value::String(k)) => {
-                m.remove(k);
-            }
-            (Some(Value::Array(a)), Value::Number(i)) => {
-                a.remove(i.as_u64().unwrap() as usize);
-            }
-            _ => {}
-        },
-        (1, Some((last, parent))) => {
-            if let Some(Value::Array(a)) = at(v, parent) {
-                let i = last.as_u64().unwrap() as usize;
-                let copy = a[i].clone();
-                a.insert(i, copy);
-            }
-        }
-        _ => {
-            if let Some(node) = at(v, path) {
-                *node = interesting(what / 4);
-            }
-        }
+/// Values that break an optimizer state: [`hostile_value`]s, a wrong optimizer name, a
+/// negative learning rate and a step count past f64's exact integers.
+fn hostile_state_value(k: usize) -> Value {
+    match k % 21 {
+        18 => Value::from("Adam"),
+        19 => Value::from(-1e-8),
+        20 => Value::from(9.5e15),
+        _ => hostile_value(k),
     }
 }
 
@@ -392,7 +287,7 @@ proptest! {
     ) {
         let (mut tensors, mut header) = split(&trained_state(k).to_bytes().unwrap());
         for (w, what) in &json_edits {
-            mutate_json(&mut header, w, *what);
+            mutate_json(&mut header, w, *what, hostile_state_value, &[]);
         }
         for (which, what, elem) in &tensor_edits {
             mutate_tensors(&mut tensors, which, *what, elem);
@@ -410,7 +305,6 @@ proptest! {
                 let _ = load_into_fresh(j, &state);
             }
         }
-        let largest = LARGEST.load(Ordering::Relaxed);
-        prop_assert!(largest < 1 << 30, "an allocation of {} bytes", largest);
+        LargestAllocation::assert_under_a_gib();
     }
 }

@@ -165,6 +165,103 @@ for _n in (1, 64):
     WORKLOADS[f"sparse_t_mm/f32/{_n}"] = _sparse_mm(_n, True)
 
 
+# The ops of a BERT encoder at MiniLM's shapes, batch 32 x 64 tokens (tensor/benches/bert_ops.rs).
+_B, _L, _HEADS, _D, _I, _V = 32, 64, 12, 32, 1536, 30522
+_H, _ROWS = _HEADS * _D, 32 * 64
+
+
+def _heads(x):
+    return x.reshape(_B, _L, _HEADS, _D).permute(0, 2, 1, 3)
+
+
+def _bert_linear(k, n):
+    def setup():
+        x, w = torch.randn(_ROWS, k), torch.randn(n, k)
+        return lambda: torch.matmul(x, w.t())
+
+    return setup
+
+
+def _bert_attn_scores():
+    q, k = _heads(torch.randn(_B, _L, _H)), _heads(torch.randn(_B, _L, _H))
+    return lambda: torch.matmul(q, k.transpose(-1, -2))
+
+
+def _bert_attn_context():
+    p, v = torch.softmax(torch.randn(_B, _HEADS, _L, _L), -1), _heads(torch.randn(_B, _L, _H))
+    return lambda: torch.matmul(p, v)
+
+
+def _bert_embedding():
+    table, ids = torch.randn(_V, _H), torch.randint(0, _V, (_ROWS,))
+    return lambda: torch.index_select(table, 0, ids)
+
+
+def _bert_embedding_backward():
+    # What autograd runs for F.embedding's weight gradient.
+    grad, ids = torch.randn(_ROWS, _H), torch.randint(0, _V, (_ROWS,))
+    return lambda: torch.ops.aten.embedding_dense_backward(grad, ids, _V, -1, False)
+
+
+def _bert_mask_mul():
+    h = torch.randn(_B, _L, _H)
+    mask = torch.ones(_B, _L).unsqueeze(-1).expand(_B, _L, _H)
+    return lambda: torch.mul(h, mask)
+
+
+def _bert_sum_dim1():
+    h = torch.randn(_B, _L, _H)
+    return lambda: torch.sum(h, 1)
+
+
+def _bert_mask_add():
+    s, mask = torch.randn(_B, _HEADS, _L, _L), torch.zeros(_B, 1, 1, _L)
+    return lambda: torch.add(s, mask)
+
+
+def _bert_softmax():
+    s = torch.randn(_B, _HEADS, _L, _L)
+    return lambda: torch.softmax(s, -1)
+
+
+def _bert_softmax_backward():
+    y, g = torch.softmax(torch.randn(_B, _HEADS, _L, _L), -1), torch.randn(_B, _HEADS, _L, _L)
+    return lambda: torch.ops.aten._softmax_backward_data(g, y, -1, torch.float32)
+
+
+def _bert_gelu():
+    x = torch.randn(_ROWS, _I)
+    return lambda: torch.nn.functional.gelu(x)
+
+
+def _bert_layer_norm():
+    h, w, b = torch.randn(_ROWS, _H), torch.randn(_H), torch.randn(_H)
+    return lambda: torch.native_layer_norm(h, [_H], w, b, 1e-12)
+
+
+def _bert_layer_norm_backward():
+    h, w, b, g = torch.randn(_ROWS, _H), torch.randn(_H), torch.randn(_H), torch.randn(_ROWS, _H)
+    _, mean, rstd = torch.native_layer_norm(h, [_H], w, b, 1e-12)
+    mask = [True, True, True]
+    return lambda: torch.ops.aten.native_layer_norm_backward(g, h, [_H], mean, rstd, w, b, mask)
+
+
+for _k, _n in ((_H, _H), (_H, _I), (_I, _H)):
+    WORKLOADS[f"bert_ops/linear/{_ROWS}x{_k}x{_n}"] = _bert_linear(_k, _n)
+WORKLOADS[f"bert_ops/attn_scores/{_B}x{_HEADS}x{_L}x{_D}"] = _bert_attn_scores
+WORKLOADS[f"bert_ops/attn_context/{_B}x{_HEADS}x{_L}x{_L}"] = _bert_attn_context
+WORKLOADS[f"bert_ops/embedding/{_ROWS}_of_{_V}x{_H}"] = _bert_embedding
+WORKLOADS[f"bert_ops/embedding_backward/{_ROWS}_of_{_V}x{_H}"] = _bert_embedding_backward
+WORKLOADS[f"bert_ops/mask_mul/{_B}x{_L}x{_H}"] = _bert_mask_mul
+WORKLOADS[f"bert_ops/sum_dim1/{_B}x{_L}x{_H}"] = _bert_sum_dim1
+WORKLOADS[f"bert_ops/mask_add/{_B}x{_HEADS}x{_L}x{_L}"] = _bert_mask_add
+WORKLOADS[f"bert_ops/softmax/{_B}x{_HEADS}x{_L}x{_L}"] = _bert_softmax
+WORKLOADS[f"bert_ops/softmax_backward/{_B}x{_HEADS}x{_L}x{_L}"] = _bert_softmax_backward
+WORKLOADS[f"bert_ops/gelu/{_ROWS}x{_I}"] = _bert_gelu
+WORKLOADS[f"bert_ops/layer_norm/{_ROWS}x{_H}"] = _bert_layer_norm
+WORKLOADS[f"bert_ops/layer_norm_backward/{_ROWS}x{_H}"] = _bert_layer_norm_backward
+
+
 def time_workload(setup):
     """Median wall time of one call in nanoseconds, after a warm-up."""
     fn = setup()

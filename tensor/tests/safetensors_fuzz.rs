@@ -7,49 +7,16 @@
 //! The proptest runs 256 cases; set `KILN_FUZZ_CASES` (e.g. 10000, with `--release`) for a
 //! long run. This binary holds only these tests, so its counting allocator sees only them.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use kiln_tensor::safetensors::{self, SafetensorsError};
 use kiln_tensor::{DType, Tensor};
+use kiln_testkit::alloc::LargestAllocation;
+use kiln_testkit::mutate::{fuzz_cases, hostile_value, mutate_json};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::Value;
 
-struct Counting;
-
-static LARGEST: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards every call to the system allocator unchanged; only records sizes.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LARGEST.fetch_max(layout.size(), Ordering::Relaxed);
-        // SAFETY: same layout as requested by the caller.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `System.alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LARGEST.fetch_max(new_size, Ordering::Relaxed);
-        // SAFETY: `ptr` came from `System.alloc` with `layout`.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// Cases per proptest: `KILN_FUZZ_CASES`, else 256.
-fn fuzz_cases() -> u32 {
-    std::env::var("KILN_FUZZ_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(256)
-}
+static GLOBAL: LargestAllocation = LargestAllocation;
 
 /// A valid file holding a tensor of every dtype (and an empty one), with metadata.
 fn valid_file() -> Vec<u8> {
@@ -84,97 +51,17 @@ fn join_raw(header: &str, data: &[u8]) -> Vec<u8> {
     out
 }
 
-fn interesting(k: usize) -> Value {
-    match k % 18 {
-        0 => Value::from(0),
-        1 => Value::from(1),
-        2 => Value::from(4),
-        3 => Value::from(-1),
-        4 => Value::from(u64::from(u32::MAX)),
-        5 => Value::from(u64::MAX),
-        6 => Value::from(1u64 << 40),
-        7 => Value::from(usize::MAX / 4 + 1),
-        8 => Value::from(1.5),
-        9 => Value::from("F32"),
-        10 => Value::from("BOOL"),
-        11 => Value::from("F8_E4M3"),
-        12 => Value::from("t0"),
-        13 => Value::Null,
-        14 => Value::Array(vec![]),
-        15 => serde_json::json!([1u64 << 32, 1u64 << 32]),
-        16 => serde_json::json!({}),
-        _ => serde_json::json!([0, 0]),
-    }
-}
-
-fn paths(v: &Value, prefix: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
-    out.push(prefix.clone());
-    match v {
-        Value::Object(m) => {
-            for (k, c) in m {
-                prefix.push(Value::from(k.as_str()));
-                paths(c, prefix, out);
-                prefix.pop();
-            }
-        }
-        Value::Array(a) => {
-            for (i, c) in a.iter().enumerate() {
-                prefix.push(Value::from(i));
-                paths(c, prefix, out);
-                prefix.pop();
-            }
-        }
-        _ => {}
-    }
-}
-
-fn at<'a>(v: &'a mut Value, path: &[Value]) -> Option<&'a mut Value> {
-    let mut cur = v;
-    for p in path {
-        cur = match p {
-            Value::String(k) => cur.get_mut(k.as_str())?,
-            Value::Number(i) => cur.get_mut(i.as_u64()? as usize)?,
-            _ => return None,
-        };
-    }
-    Some(cur)
-}
-
-/// Replaces a node, deletes a key / element, duplicates an array element, or renames a key
-/// (possibly onto another tensor's name).
-fn mutate_json(v: &mut Value, where_: &Index, what: usize) {
-    let mut all = Vec::new();
-    paths(v, &mut Vec::new(), &mut all);
-    let path = &all[where_.index(all.len())];
-    match (what % 5, path.split_last()) {
-        (0, Some((last, parent))) => match (at(v, parent), last) {
-            (Some(Value::Object(m)), Value::String(k)) => {
-                m.remove(k);
-            }
-            (Some(Value::Array(a)), Value::Number(i)) => {
-                a.remove(i.as_u64().unwrap() as usize);
-            }
-            _ => {}
-        },
-        (1, Some((last, parent))) => {
-            if let Some(Value::Array(a)) = at(v, parent) {
-                let i = last.as_u64().unwrap() as usize;
-                let copy = a[i].clone();
-                a.insert(i, copy);
-            }
-        }
-        (2, Some((Value::String(k), parent))) => {
-            if let Some(Value::Object(m)) = at(v, parent)
-                && let Some(x) = m.remove(k)
-            {
-                m.insert(["t1", "__metadata__", "", "t0 "][what / 5 % 4].into(), x);
-            }
-        }
-        _ => {
-            if let Some(node) = at(v, path) {
-                *node = interesting(what / 5);
-            }
-        }
+/// Values that break a safetensors header: [`hostile_value`]s, dtype and tensor names, and
+/// shapes whose element count overflows.
+fn hostile_header_value(k: usize) -> Value {
+    match k % 24 {
+        18 => Value::from("F32"),
+        19 => Value::from("BOOL"),
+        20 => Value::from("F8_E4M3"),
+        21 => Value::from("t0"),
+        22 => serde_json::json!([1u64 << 32, 1u64 << 32]),
+        23 => serde_json::json!([0, 0]),
+        _ => hostile_value(k),
     }
 }
 
@@ -240,7 +127,7 @@ proptest! {
     ) {
         let (mut header, mut data) = split(&valid_file());
         for (w, what) in &edits {
-            mutate_json(&mut header, w, *what);
+            mutate_json(&mut header, w, *what, hostile_header_value, &["t1", "__metadata__", "", "t0 "]);
         }
         if let Some(cut) = data_cut {
             data.truncate(cut.index(data.len() + 1));
@@ -251,10 +138,9 @@ proptest! {
             let n = header.len() as u64 + extra;
             bytes[..8].copy_from_slice(&n.to_le_bytes());
         }
-        LARGEST.store(0, Ordering::Relaxed);
+        LargestAllocation::reset();
         check_against_reference(&bytes);
         let _ = safetensors::load_from_bytes_with_metadata(&bytes);
-        let largest = LARGEST.load(Ordering::Relaxed);
-        prop_assert!(largest < 1 << 30, "an allocation of {} bytes", largest);
+        LargestAllocation::assert_under_a_gib();
     }
 }

@@ -11,9 +11,7 @@ use kiln_text::pre_tokenizers::{ByteLevel, PreTokenizer, bytes_to_chars};
 use std::path::PathBuf;
 use std::time::Duration;
 
-#[path = "support/peak_rss.rs"]
-mod peak_rss;
-use peak_rss::PeakRss;
+use kiln_testkit::memory::PeakRss;
 
 /// Corpus size: sotu, then IMDB reviews until this many bytes (compare.py does the same).
 const TARGET_BYTES: usize = 20_000_000;

@@ -13,9 +13,7 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kiln_text::vectorizers::{CountVectorizer, TfidfVectorizer};
 
-#[path = "support/peak_rss.rs"]
-mod peak_rss;
-use peak_rss::PeakRss;
+use kiln_testkit::memory::PeakRss;
 
 const N_DOCS: usize = 5000;
 const DOC_BYTES: usize = 1024;

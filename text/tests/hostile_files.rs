@@ -1,6 +1,7 @@
-//! Hostile and mutated files (issue 20): `vocab.txt` and `tokenizer.json` never make loading or
-//! encoding panic, abort or allocate more than 1 GiB; the two crashes found by fuzzing are
-//! now errors naming the file and the field.
+//! Hostile and mutated files (issue 20): `vocab.txt`, `tokenizer.json`, GPT-2's `vocab.json` +
+//! `merges.txt` and saved vectorizers never make loading, encoding or transforming panic, abort
+//! or allocate more than 1 GiB; the two crashes found by fuzzing are now errors naming the
+//! file and the field.
 //!
 //! The proptests run 256 cases each; set `KILN_FUZZ_CASES` (e.g. 10000, with `--release`)
 //! for a long run. This binary holds only these tests, so its counting allocator sees only
@@ -8,62 +9,23 @@
 
 mod common;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use kiln_text::models::{Vocab, WordPiece};
+use kiln_testkit::alloc::LargestAllocation;
+use kiln_testkit::mutate::{fuzz_cases, hostile_value, mutate_bytes, mutate_json};
+use kiln_text::models::{Bpe, BpeConfig, Model, Vocab, WordPiece};
 use kiln_text::utils::MAX_SEQUENCE_LENGTH;
 use kiln_text::utils::padding::{PaddingParams, PaddingStrategy};
 use kiln_text::utils::truncation::TruncationParams;
+use kiln_text::vectorizers::{CountVectorizer, TfidfVectorizer};
 use kiln_text::{TextError, Tokenizer};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::Value;
 
-/// Records the largest single allocation; forwards everything to the system allocator.
-struct Counting;
-
-static LARGEST: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards every call to the system allocator unchanged; only records sizes.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LARGEST.fetch_max(layout.size(), Ordering::Relaxed);
-        // SAFETY: same layout as requested by the caller.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `System.alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LARGEST.fetch_max(new_size, Ordering::Relaxed);
-        // SAFETY: `ptr` came from `System.alloc` with `layout`.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-const GIB: usize = 1 << 30;
-
-fn assert_no_huge_allocation() {
-    let largest = LARGEST.load(Ordering::Relaxed);
-    assert!(largest < GIB, "an allocation of {largest} bytes");
-}
-
-/// Cases per proptest: `KILN_FUZZ_CASES`, else 256.
-fn fuzz_cases() -> u32 {
-    std::env::var("KILN_FUZZ_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(256)
-}
+static GLOBAL: LargestAllocation = LargestAllocation;
 
 fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kiln-text-hostile-{}", std::process::id()));
@@ -248,7 +210,7 @@ fn huge_padding_in_tokenizer_json_is_an_error_naming_file_and_field() {
     let ok = with_padding_json(r#"{"strategy":{"Fixed":1048576}}"#);
     let t = Tokenizer::from_json_str(&ok).unwrap();
     assert_eq!(t.encode("a", true).unwrap().len(), MAX_SEQUENCE_LENGTH);
-    assert_no_huge_allocation();
+    LargestAllocation::assert_under_a_gib();
 }
 
 #[test]
@@ -334,132 +296,20 @@ fn padding_every_overflow_window_to_a_long_length_is_an_error() {
     }));
     let e = t.encode(&text, true).unwrap();
     assert_eq!(e.overflowing().len(), 2998); // 2,999 windows of two words
-    assert_no_huge_allocation();
+    LargestAllocation::assert_under_a_gib();
 }
 
 // ---- mutation fuzzing ----
 
-/// Values that break length, count and id fields.
-fn interesting(k: usize) -> Value {
-    let big = [
-        0u64,
-        1,
-        2,
-        3,
-        u64::from(u32::MAX),
-        u64::from(u32::MAX) - 1,
-        1 << 20,
-        (1 << 20) + 1,
-        1 << 40,
-        u64::MAX,
-    ];
-    match k % 20 {
-        i @ 0..10 => Value::from(big[i]),
-        10 => Value::from(-1),
-        11 => Value::from(1e308),
-        12 => Value::from(-0.5),
-        13 => Value::from(""),
-        14 => Value::from("[UNK]"),
-        15 => Value::Null,
-        16 => Value::Bool(true),
-        17 => Value::Array(vec![]),
-        18 => serde_json::json!({}),
-        _ => serde_json::json!({"Fixed": 1099511627776u64}),
+/// Values that break a tokenizer's lengths, counts and ids: [`hostile_value`]s, token
+/// strings, and the 4 TB fixed padding found by fuzzing.
+fn hostile_tokenizer_value(k: usize) -> Value {
+    match k % 24 {
+        18 | 19 => Value::from(""),
+        20 | 21 => Value::from("[UNK]"),
+        22 | 23 => serde_json::json!({"Fixed": 1099511627776u64}),
+        _ => hostile_value(k),
     }
-}
-
-/// Every path (object keys and array indices) in `v`, parents before children.
-fn paths(v: &Value, prefix: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
-    out.push(prefix.clone());
-    match v {
-        Value::Object(m) => {
-            for (k, c) in m {
-                prefix.push(Value::from(k.as_str()));
-                paths(c, prefix, out);
-                prefix.pop();
-            }
-        }
-        Value::Array(a) => {
-            for (i, c) in a.iter().enumerate() {
-                prefix.push(Value::from(i));
-                paths(c, prefix, out);
-                prefix.pop();
-            }
-        }
-        _ => {}
-    }
-}
-
-fn at<'a>(v: &'a mut Value, path: &[Value]) -> Option<&'a mut Value> {
-    let mut cur = v;
-    for p in path {
-        cur = match p {
-            Value::String(k) => cur.get_mut(k.as_str())?,
-            Value::Number(i) => cur.get_mut(i.as_u64()? as usize)?,
-            _ => return None,
-        };
-    }
-    Some(cur)
-}
-
-/// Applies `edits` to a JSON document: replace a node with an interesting value, delete a
-/// key or element, or duplicate an array element.
-fn mutate_json(base: &Value, edits: &[(Index, usize)]) -> Value {
-    let mut v = base.clone();
-    for (where_, what) in edits {
-        let mut all = Vec::new();
-        paths(&v, &mut Vec::new(), &mut all);
-        let path = &all[where_.index(all.len())];
-        match what % 4 {
-            0 if !path.is_empty() => {
-                let (last, parent) = path.split_last().unwrap();
-                if let Some(p) = at(&mut v, parent) {
-                    match (p, last) {
-                        (Value::Object(m), Value::String(k)) => {
-                            m.remove(k);
-                        }
-                        (Value::Array(a), Value::Number(i)) => {
-                            a.remove(i.as_u64().unwrap() as usize);
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            1 if !path.is_empty() => {
-                let (last, parent) = path.split_last().unwrap();
-                if let Some(Value::Array(a)) = at(&mut v, parent) {
-                    let i = last.as_u64().unwrap() as usize;
-                    let copy = a[i].clone();
-                    a.insert(i, copy);
-                }
-            }
-            _ => {
-                if let Some(node) = at(&mut v, path) {
-                    *node = interesting(what / 4);
-                }
-            }
-        }
-    }
-    v
-}
-
-fn mutate_bytes(mut bytes: Vec<u8>, edits: &[(Index, u8, u8)]) -> Vec<u8> {
-    for (at, op, byte) in edits {
-        if bytes.is_empty() {
-            bytes.push(*byte);
-            continue;
-        }
-        let i = at.index(bytes.len());
-        match op % 4 {
-            0 => bytes[i] = *byte,
-            1 => bytes.insert(i, *byte),
-            2 => {
-                bytes.remove(i);
-            }
-            _ => bytes.truncate(i),
-        }
-    }
-    bytes
 }
 
 /// Lines of a valid `vocab.txt` changed line-wise: repeated, blanked, given trailing
@@ -524,7 +374,7 @@ proptest! {
             let again = Tokenizer::from_json_str(&t.to_json_string(false));
             prop_assert!(again.is_ok(), "{:?}", again.err());
         }
-        assert_no_huge_allocation();
+        LargestAllocation::assert_under_a_gib();
     }
 
     #[test]
@@ -538,13 +388,122 @@ proptest! {
             1 => std::fs::read_to_string(common::fixture("bpe_whitespace.json")).unwrap(),
             _ => std::fs::read_to_string(common::fixture("bpe_bytelevel.json")).unwrap(),
         };
-        let base: Value = serde_json::from_str(&base).unwrap();
-        let mutated = mutate_json(&base, &json_edits).to_string();
+        let mut json: Value = serde_json::from_str(&base).unwrap();
+        for (where_, what) in &json_edits {
+            mutate_json(&mut json, where_, *what, hostile_tokenizer_value, &[]);
+        }
+        let mutated = json.to_string();
         let bytes = mutate_bytes(mutated.into_bytes(), &byte_edits);
         prop_assume!(bytes.len() < 1 << 20);
         if let Ok(t) = Tokenizer::from_json_str(&String::from_utf8_lossy(&bytes)) {
             encode_everything(&t);
         }
-        assert_no_huge_allocation();
+        LargestAllocation::assert_under_a_gib();
     }
+
+    #[test]
+    fn mutated_bpe_vocab_and_merges_never_panic(
+        vocab_edits in prop::collection::vec((any::<Index>(), any::<usize>()), 0..4),
+        vocab_bytes in prop::collection::vec((any::<Index>(), any::<u8>(), any::<u8>()), 0..3),
+        merges_bytes in prop::collection::vec((any::<Index>(), any::<u8>(), any::<u8>()), 0..4),
+    ) {
+        let (mut vocab, merges) = gpt2_files();
+        for (where_, what) in &vocab_edits {
+            mutate_json(&mut vocab, where_, *what, hostile_tokenizer_value, &["a", "Ġ", ""]);
+        }
+        let vp = temp_file("fuzz_vocab.json", &mutate_bytes(vocab.to_string().into_bytes(), &vocab_bytes));
+        let mp = temp_file("fuzz_merges.txt", &mutate_bytes(merges.into_bytes(), &merges_bytes));
+        match Bpe::from_files(&vp, &mp, BpeConfig::default()) {
+            Ok(bpe) => {
+                let mut t = bytelevel_bpe();
+                t.set_model(Model::Bpe(bpe));
+                encode_everything(&t);
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                prop_assert!(
+                    msg.contains("vocab.json") || msg.contains("merges.txt"),
+                    "the error names neither file: {}", msg
+                );
+            }
+        }
+        LargestAllocation::assert_under_a_gib();
+    }
+
+    #[test]
+    fn mutated_vectorizer_json_never_panics(
+        tfidf in any::<bool>(),
+        json_edits in prop::collection::vec((any::<Index>(), any::<usize>()), 1..4),
+        byte_edits in prop::collection::vec((any::<Index>(), any::<u8>(), any::<u8>()), 0..3),
+    ) {
+        let base = if tfidf { fitted_tfidf_json() } else { fitted_count_json() };
+        let mut json: Value = serde_json::from_str(&base).unwrap();
+        for (where_, what) in &json_edits {
+            mutate_json(&mut json, where_, *what, hostile_vectorizer_value, &["cat", "the cat", ""]);
+        }
+        let bytes = mutate_bytes(json.to_string().into_bytes(), &byte_edits);
+        let text = String::from_utf8_lossy(&bytes);
+        // Either a typed error or a consistent vectorizer that transforms.
+        if tfidf {
+            if let Ok(v) = TfidfVectorizer::from_json(&text) {
+                prop_assert!(v.transform::<f64>(&TEXTS).is_ok());
+            }
+        } else if let Ok(v) = CountVectorizer::from_json(&text) {
+            prop_assert!(v.transform::<f64>(&TEXTS).is_ok());
+        }
+        LargestAllocation::assert_under_a_gib();
+    }
+}
+
+/// The byte-level BPE fixture's tokenizer.
+fn bytelevel_bpe() -> Tokenizer {
+    Tokenizer::from_file(common::fixture("bpe_bytelevel.json")).unwrap()
+}
+
+/// The byte-level BPE fixture's model as GPT-2 files: `vocab.json` (as a JSON value) and
+/// `merges.txt` with its `#version` line.
+fn gpt2_files() -> (Value, String) {
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::fixture("bpe_bytelevel.json")).unwrap(),
+    )
+    .unwrap();
+    let mut merges = String::from("#version: 0.2\n");
+    for m in json["model"]["merges"].as_array().unwrap() {
+        match m {
+            Value::String(s) => merges.push_str(s),
+            pair => {
+                merges.push_str(pair[0].as_str().unwrap());
+                merges.push(' ');
+                merges.push_str(pair[1].as_str().unwrap());
+            }
+        }
+        merges.push('\n');
+    }
+    (json["model"]["vocab"].clone(), merges)
+}
+
+/// Values that break a vectorizer file: [`hostile_value`]s, n-gram ranges and a `max_df`
+/// out of order, and terms.
+fn hostile_vectorizer_value(k: usize) -> Value {
+    match k % 24 {
+        18 => serde_json::json!([3, 1]),
+        19 => serde_json::json!([1, 1u64 << 40]),
+        20 => serde_json::json!([0, 0]),
+        21 => Value::from("the cat"),
+        22 => Value::from(f64::MIN_POSITIVE),
+        23 => serde_json::json!({"cat": u64::MAX}),
+        _ => hostile_value(k),
+    }
+}
+
+fn fitted_tfidf_json() -> String {
+    let mut v = TfidfVectorizer::new().with_ngram_range(1, 2);
+    v.fit(&TEXTS).unwrap();
+    v.to_json().unwrap()
+}
+
+fn fitted_count_json() -> String {
+    let mut v = CountVectorizer::new().with_ngram_range(1, 2);
+    v.fit(&TEXTS).unwrap();
+    v.to_json().unwrap()
 }

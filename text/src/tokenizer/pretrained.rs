@@ -33,6 +33,11 @@ impl BertOptions {
                 what: what.clone(),
                 source,
             })?;
+        if !value.is_object() {
+            return Err(
+                TextError::config("tokenizer_config", "expected a JSON object").in_file(&what),
+            );
+        }
         let flag = |key: &str| -> Result<Option<bool>> {
             match value.get(key) {
                 None | Some(serde_json::Value::Null) => Ok(None),
@@ -44,11 +49,6 @@ impl BertOptions {
                 .in_file(&what)),
             }
         };
-        if !value.is_object() {
-            return Err(
-                TextError::config("tokenizer_config", "expected a JSON object").in_file(&what),
-            );
-        }
         Ok(BertOptions {
             do_lower_case: flag("do_lower_case")?,
             strip_accents: flag("strip_accents")?,

@@ -135,7 +135,11 @@ impl Bpe {
             message: "not valid UTF-8".into(),
         })?;
         let merges = Self::parse_merges_txt(mtext)?;
-        Bpe::new(Vocab::from_pairs(map, "vocab.json")?, merges, config)
+        let vocab = Vocab::from_pairs(map, "vocab.json")
+            .map_err(|e| e.in_file(&vp.display().to_string()))?;
+        // A merge whose parts or result the vocabulary lacks is a fault of the pair of files.
+        Bpe::new(vocab, merges, config)
+            .map_err(|e| e.in_file(&format!("{} with {}", vp.display(), mp.display())))
     }
 
     /// Writes `vocab.json` and `merges.txt` (with a `#version: 0.2` header) into `dir`.
