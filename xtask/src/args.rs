@@ -13,12 +13,13 @@ USAGE:
     cargo xtask test
         Install a Vulkan driver (lavapipe) if missing and possible, fetch the data the
         tests read, run cargo test --workspace --all-features, print the totals.
-    cargo xtask bench [CRATE] [--compare] [--threads N]
+    cargo xtask bench [CRATE] [--compare] [--threads N] [--filter TEXT]
         Run the criterion benches of CRATE (`tensor` or `kiln-tensor`; default: every
         crate with benches) with RAYON_NUM_THREADS=N (default 2) and write
         <target>/bench-report.md. --compare also runs CRATE/benches/compare.py (PyTorch,
         Hugging Face, scikit-learn) from a venv under <target>/bench-venv in the same run,
-        each workload right after Kiln's, and adds Kiln/reference columns.
+        each workload right after Kiln's, and adds Kiln/reference columns. --filter runs
+        only the benches whose id contains TEXT (e.g. `bert_ops/`).
     cargo xtask fetch NAME... | all [--force]
         Download, verify and unpack a dataset or model into the cache
         ($KILN_CACHE, else $HOME/.cache/kiln) and print where it is.
@@ -55,6 +56,8 @@ pub struct BenchArgs {
     pub compare: bool,
     /// `RAYON_NUM_THREADS` for Kiln and `KILN_BENCH_THREADS` for the reference.
     pub threads: usize,
+    /// Only bench ids containing this text (criterion's filter argument); `None` runs all.
+    pub filter: Option<String>,
 }
 
 /// Arguments of `cargo xtask fetch`.
@@ -101,6 +104,7 @@ fn parse_bench(rest: &[String]) -> Result<BenchArgs> {
         krate: None,
         compare: false,
         threads: DEFAULT_BENCH_THREADS,
+        filter: None,
     };
     let mut iter = rest.iter();
     while let Some(arg) = iter.next() {
@@ -113,6 +117,13 @@ fn parse_bench(rest: &[String]) -> Result<BenchArgs> {
             parsed.threads = parse_threads(value)?;
         } else if let Some(value) = arg.strip_prefix("--threads=") {
             parsed.threads = parse_threads(value)?;
+        } else if arg == "--filter" {
+            let value = iter
+                .next()
+                .ok_or_else(|| XtaskError::Usage("`--filter` needs the text to match".into()))?;
+            parsed.filter = Some(value.clone());
+        } else if let Some(value) = arg.strip_prefix("--filter=") {
+            parsed.filter = Some(value.to_string());
         } else if arg.starts_with('-') {
             return Err(XtaskError::Usage(format!("unknown bench option `{arg}`")));
         } else if parsed.krate.is_some() {
@@ -192,21 +203,35 @@ mod tests {
 
     #[test]
     fn bench_options_in_any_order() {
-        let b = bench(&["--threads", "4", "tensor", "--compare"]).unwrap();
+        let b = bench(&[
+            "--threads",
+            "4",
+            "tensor",
+            "--filter",
+            "bert_ops/",
+            "--compare",
+        ])
+        .unwrap();
         assert_eq!(
             b,
             BenchArgs {
                 krate: Some("tensor".into()),
                 compare: true,
-                threads: 4
+                threads: 4,
+                filter: Some("bert_ops/".into()),
             }
         );
         assert_eq!(bench(&["--threads=8"]).unwrap().threads, 8);
+        assert_eq!(
+            bench(&["--filter=gelu"]).unwrap().filter.as_deref(),
+            Some("gelu")
+        );
     }
 
     #[test]
     fn bench_rejects_bad_input() {
         assert!(bench(&["--threads"]).is_err());
+        assert!(bench(&["--filter"]).is_err());
         assert!(bench(&["--threads", "0"]).is_err());
         assert!(bench(&["--threads", "two"]).is_err());
         assert!(bench(&["--fast"]).is_err());

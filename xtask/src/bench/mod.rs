@@ -48,7 +48,10 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             build.args(["--benches", "--no-run"]);
             process::run(&mut build)?;
             for target in &package.bench_targets {
-                for id in list_benches(&workspace, package, target, args.threads)? {
+                let ids = list_benches(&workspace, package, target, args.threads)?;
+                let wanted =
+                    |id: &String| args.filter.as_ref().is_none_or(|f| id.contains(f.as_str()));
+                for id in ids.into_iter().filter(wanted) {
                     // Each workload runs in Kiln and right after in the reference, so both
                     // sides see the same machine: a shared machine's speed drifts over minutes.
                     crate::say!("{id}: Kiln, then the reference");
@@ -70,6 +73,9 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             }
             let mut cmd = bench_command(&workspace, package, args.threads);
             cmd.arg("--benches");
+            if let Some(filter) = &args.filter {
+                cmd.args(["--", filter]);
+            }
             crate::say!("running {}", process::describe(&cmd));
             kiln_peaks.extend(run_benches(&mut cmd)?);
         }
