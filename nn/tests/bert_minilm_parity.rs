@@ -88,6 +88,38 @@ fn every_hidden_state_and_attention_matches_transformers() {
     eprintln!("largest |kiln - transformers| over all MiniLM outputs: {worst:e}");
 }
 
+/// Without `output_attentions`, eval mode under `no_grad` takes the fused attention
+/// (`Tensor::scaled_dot_product_attention`, scores never stored whole): the padded batch still
+/// gives transformers' outputs.
+#[test]
+fn the_fused_inference_attention_matches_transformers() {
+    let Some(dir) = cached_dataset("minilm") else {
+        return;
+    };
+    let t = fixture();
+    let model = BertModel::from_pretrained(&dir).unwrap();
+    model.eval();
+    let _guard = no_grad();
+    let out = model.forward(&batch(&t));
+    assert!(out.attentions.is_none());
+    let mask = &t["attention_mask"];
+    let worst = assert_close(
+        "last_hidden_state",
+        &zero_padding(&out.last_hidden_state.value(), mask),
+        &zero_padding(&t["last_hidden_state"], mask),
+        ATOL,
+        0.0,
+    )
+    .max(assert_close(
+        "pooler_output",
+        &out.pooler_output.as_ref().unwrap().value(),
+        &t["pooler_output"],
+        ATOL,
+        0.0,
+    ));
+    eprintln!("fused attention: largest |kiln - transformers| {worst:e}");
+}
+
 /// shared/DATA.md: "The quick brown fox jumps over the lazy dog." through MiniLM
 /// (transformers 5.23 on this machine).
 #[test]

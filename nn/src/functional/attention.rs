@@ -1,7 +1,7 @@
 //! Scaled dot-product attention with an additive padding mask, as Hugging Face BERT's eager
 //! attention computes it.
 
-use kiln_autograd::Var;
+use kiln_autograd::{Var, is_grad_enabled};
 use kiln_tensor::{DType, Tensor};
 
 /// Turns a `[B, L]` attention mask (1 = attend, 0 = padding; any dtype) into the additive mask
@@ -26,10 +26,14 @@ pub fn extended_attention_mask(attention_mask: &Tensor, dtype: DType) -> Tensor 
 }
 
 /// `softmax(q·kᵀ/√d + mask) · v` over the last two dims (`F.scaled_dot_product_attention` with
-/// a float `attn_mask`), returning the output `[…, Lq, d]` and the attention probabilities
-/// `[…, Lq, Lk]` after dropout (what HF returns as `attentions` is before dropout; in eval mode
-/// they are the same). `query` is scaled before the product, which costs `Lq·d` instead of
-/// `Lq·Lk` multiplications. `additive_mask` broadcasts against the scores.
+/// a float `attn_mask`), returning the output `[…, Lq, d]` and, when `need_probs`, the
+/// attention probabilities `[…, Lq, Lk]` before dropout (what HF returns as `attentions`).
+/// `query` is scaled before the product, which costs `Lq·d` instead of `Lq·Lk`
+/// multiplications. `additive_mask` broadcasts against the scores.
+///
+/// When nothing needs the probabilities (no `need_probs`, no gradient recorded through
+/// `query`, `key` or `value`, no active dropout) it runs [`Tensor::scaled_dot_product_attention`],
+/// which never stores the whole score tensor: the inference path.
 pub fn scaled_dot_product_attention(
     query: &Var,
     key: &Var,
@@ -37,18 +41,30 @@ pub fn scaled_dot_product_attention(
     additive_mask: Option<&Tensor>,
     dropout_p: f64,
     training: bool,
-) -> (Var, Var) {
+    need_probs: bool,
+) -> (Var, Option<Var>) {
     let head_dim = *query
         .value()
         .dims()
         .last()
         .expect("scaled_dot_product_attention: query must have at least one dim");
     let scale = 1.0 / (head_dim as f64).sqrt();
+    let dropout_active = training && dropout_p > 0.0;
+    let records = is_grad_enabled() && [query, key, value].iter().any(|v| v.requires_grad());
+    if !need_probs && !dropout_active && !records {
+        let context = query.value().scaled_dot_product_attention(
+            &key.value(),
+            &value.value(),
+            additive_mask,
+            Some(scale),
+        );
+        return (Var::constant(context), None);
+    }
     let mut scores = query.mul_scalar(scale).matmul(&key.transpose(-1i64, -2i64));
     if let Some(mask) = additive_mask {
         scores = scores.add(&Var::constant(mask.clone()));
     }
     let probs = scores.softmax(-1i64);
     let dropped = probs.dropout(dropout_p, training);
-    (dropped.matmul(value), probs)
+    (dropped.matmul(value), Some(probs))
 }

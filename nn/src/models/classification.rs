@@ -12,6 +12,7 @@ use crate::functional::{
     cross_entropy, mse_loss,
 };
 use crate::models::error::PretrainedError;
+use crate::models::input::BaseModelOutput;
 
 /// Which loss a sequence classifier trains with (transformers' `config.problem_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +145,25 @@ pub struct SequenceClassifierOutput {
     pub hidden_states: Option<Vec<Var>>,
     /// With `output_attentions`: every layer's attention probabilities `[B, heads, L, L]`.
     pub attentions: Option<Vec<Var>>,
+}
+
+impl SequenceClassifierOutput {
+    /// A head's `logits` with the loss for `labels` under `problem_type` (see
+    /// [`classification_loss`]) and the encoder's hidden states and attentions, as every
+    /// `…ForSequenceClassification.forward` returns them.
+    pub fn new(
+        logits: Var,
+        labels: Option<&Tensor>,
+        problem_type: Option<ProblemType>,
+        encoder_output: BaseModelOutput,
+    ) -> Self {
+        SequenceClassifierOutput {
+            loss: labels.map(|l| classification_loss(&logits, l, problem_type)),
+            logits,
+            hidden_states: encoder_output.hidden_states,
+            attentions: encoder_output.attentions,
+        }
+    }
 }
 
 /// The loss transformers' `…ForSequenceClassification.forward` computes from `logits`

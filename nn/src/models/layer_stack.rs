@@ -9,10 +9,16 @@ use kiln_autograd::{Var, checkpoint, is_grad_enabled};
 use kiln_tensor::Tensor;
 
 /// An encoder layer: hidden states `[B, L, H]` and an additive mask in, new hidden states and
-/// the attention probabilities `[B, heads, L, L]` out.
+/// (with `need_probs`, `output_attentions`) the attention probabilities `[B, heads, L, L]` out.
 pub trait EncoderLayer: Send + Sync + 'static {
-    /// Runs the layer.
-    fn forward_layer(&self, hidden: &Var, additive_mask: Option<&Tensor>) -> (Var, Var);
+    /// Runs the layer. Without `need_probs` it may skip storing the probabilities (the fused
+    /// inference attention), and then returns `None` for them.
+    fn forward_layer(
+        &self,
+        hidden: &Var,
+        additive_mask: Option<&Tensor>,
+        need_probs: bool,
+    ) -> (Var, Option<Var>);
 }
 
 /// What running the stack produced.
@@ -67,13 +73,13 @@ pub fn run_layers<L: EncoderLayer>(
             let layer = Arc::clone(layer);
             let mask = additive_mask.cloned();
             checkpoint(
-                move |inputs: &[Var]| layer.forward_layer(&inputs[0], mask.as_ref()).0,
+                move |inputs: &[Var]| layer.forward_layer(&inputs[0], mask.as_ref(), false).0,
                 &[hidden],
             )
         } else {
-            let (out, probs) = layer.forward_layer(&hidden, additive_mask);
+            let (out, probs) = layer.forward_layer(&hidden, additive_mask, output_attentions);
             if let Some(all) = &mut attentions {
-                all.push(probs);
+                all.push(probs.expect("a layer returns its probabilities when asked"));
             }
             out
         };

@@ -7,6 +7,7 @@
 pub mod activation;
 pub mod bert;
 pub mod classification;
+mod config_check;
 pub mod distilbert;
 pub mod error;
 pub mod init;

@@ -5,7 +5,7 @@ use std::mem::MaybeUninit;
 
 use rayon::prelude::*;
 
-use crate::cpu::buffer_pool;
+use crate::cpu::{buffer_pool, simd};
 use crate::layout::{Layout, coalesce};
 
 /// Element count above which kernels split work across rayon threads. Below it, a kernel runs
@@ -55,7 +55,9 @@ pub(crate) fn fill_contiguous<U: Send + 'static>(
     write: impl Fn(usize, &mut [MaybeUninit<U>]) + Sync,
 ) -> Vec<U> {
     let mut out = buffer_pool::with_capacity(len);
-    fill_by_rows(&mut out.spare_capacity_mut()[..len], 1, write);
+    fill_by_rows(&mut out.spare_capacity_mut()[..len], 1, |start, slots| {
+        simd::widest(|| write(start, slots))
+    });
     // SAFETY: `write` initialised all of the first `len` slots (its contract), and the
     // capacity is at least `len`.
     unsafe { out.set_len(len) };
@@ -64,7 +66,9 @@ pub(crate) fn fill_contiguous<U: Send + 'static>(
 
 /// Walks rows `rows` of a view whose innermost dim has been split off: `outer` are the sizes of
 /// the other dims and `strides[k]` their strides for operand `k`. Calls `f(row, offsets)` with
-/// the storage offset of each operand at the start of the row.
+/// the storage offset of each operand at the start of the row. Always inlined, so that a
+/// caller built for wider vectors (see [`simd::widest`]) builds `f`'s loops for them too.
+#[inline(always)]
 pub(crate) fn for_each_row<const K: usize>(
     outer: &[usize],
     strides: [&[usize]; K],
@@ -147,7 +151,9 @@ where
             },
         );
     };
-    fill_by_rows(&mut out, row_len, fill);
+    fill_by_rows(&mut out, row_len, |first_row, chunk| {
+        simd::widest(|| fill(first_row, chunk))
+    });
     out
 }
 
@@ -224,6 +230,8 @@ where
             },
         );
     };
-    fill_by_rows(&mut out, row_len, fill);
+    fill_by_rows(&mut out, row_len, |first_row, chunk| {
+        simd::widest(|| fill(first_row, chunk))
+    });
     out
 }

@@ -6,6 +6,7 @@
 
 use half::{bf16, f16};
 
+use super::bulk_copy;
 use crate::dtype::Element;
 
 /// An element type with a fixed-size little-endian encoding.
@@ -42,17 +43,18 @@ macro_rules! impl_le_bytes {
     ($($t:ty => $n:expr),* $(,)?) => {$(
         impl LeBytes for $t {
             fn decode(bytes: &[u8]) -> Result<Vec<Self>, u8> {
-                let mut out = vec![<$t>::default(); bytes.len() / $n];
                 if cfg!(target_endian = "little") {
-                    bytemuck::cast_slice_mut::<$t, u8>(&mut out).copy_from_slice(bytes);
+                    Ok(bulk_copy::copy_to_vec(bytes))
                 } else {
-                    for (o, chunk) in out.iter_mut().zip(bytes.chunks_exact($n)) {
-                        let mut raw = [0u8; $n];
-                        raw.copy_from_slice(chunk);
-                        *o = <$t>::from_le_bytes(raw);
-                    }
+                    Ok(bytes
+                        .chunks_exact($n)
+                        .map(|chunk| {
+                            let mut raw = [0u8; $n];
+                            raw.copy_from_slice(chunk);
+                            <$t>::from_le_bytes(raw)
+                        })
+                        .collect())
                 }
-                Ok(out)
             }
 
             fn encode<E>(

@@ -71,7 +71,9 @@ pub fn load_with_metadata(path: impl AsRef<Path>) -> Result<Loaded, SafetensorsE
     // SAFETY: the map is read-only and lives only inside this call; every tensor's bytes are
     // copied out before it is dropped. Concurrent modification of the file by another process
     // is the caller's responsibility, as for every memory-mapped read.
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io_err)?;
+    // `populate` maps the whole file up front (MAP_POPULATE) instead of faulting it in 4 KiB
+    // at a time while the tensors are copied out.
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(io_err)?;
     load_from_bytes_with_metadata(&map)
 }
 

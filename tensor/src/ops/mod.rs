@@ -1,5 +1,6 @@
 //! Tensor operations, one family per file.
 
+pub(crate) mod attention;
 pub(crate) mod binary;
 pub(crate) mod combine;
 pub(crate) mod conv;

@@ -42,15 +42,17 @@ pub(crate) fn merge_heads(x: &Var) -> Var {
 }
 
 /// Multi-head self-attention over `hidden` `[B, L, H]` through three projections, with an
-/// additive mask `[B, 1, 1, L]`; returns the merged context `[B, L, H]` and the attention
-/// probabilities `[B, heads, L, L]`. Shared by BERT and DistilBERT.
+/// additive mask `[B, 1, 1, L]`; returns the merged context `[B, L, H]` and, when
+/// `need_probs` (or when training needs them anyway), the attention probabilities
+/// `[B, heads, L, L]`. Shared by BERT and DistilBERT.
 pub(crate) fn multi_head_self_attention(
     projections: [&Linear; 3],
     hidden: &Var,
     additive_mask: Option<&Tensor>,
     num_heads: usize,
     dropout: &Dropout,
-) -> (Var, Var) {
+    need_probs: bool,
+) -> (Var, Option<Var>) {
     let [q, k, v] = projections.map(|p| split_heads(&p.forward(hidden), num_heads));
     let (context, probs) = scaled_dot_product_attention(
         &q,
@@ -59,6 +61,7 @@ pub(crate) fn multi_head_self_attention(
         additive_mask,
         dropout.p(),
         dropout.is_training(),
+        need_probs,
     );
     (merge_heads(&context), probs)
 }
@@ -76,14 +79,21 @@ impl BertSelfAttention {
         }
     }
 
-    /// `hidden` `[B, L, H]` → context `[B, L, H]` and probabilities `[B, heads, L, L]`.
-    pub fn forward(&self, hidden: &Var, additive_mask: Option<&Tensor>) -> (Var, Var) {
+    /// `hidden` `[B, L, H]` → context `[B, L, H]` and, with `need_probs`, the probabilities
+    /// `[B, heads, L, L]` (`output_attentions`).
+    pub fn forward(
+        &self,
+        hidden: &Var,
+        additive_mask: Option<&Tensor>,
+        need_probs: bool,
+    ) -> (Var, Option<Var>) {
         multi_head_self_attention(
             [&self.query, &self.key, &self.value],
             hidden,
             additive_mask,
             self.num_heads,
             &self.dropout,
+            need_probs,
         )
     }
 }
@@ -136,9 +146,17 @@ impl BertAttention {
         }
     }
 
-    /// `hidden` `[B, L, H]` → `[B, L, H]` and the attention probabilities.
-    pub fn forward(&self, hidden: &Var, additive_mask: Option<&Tensor>) -> (Var, Var) {
-        let (context, probs) = self.self_attention.forward(hidden, additive_mask);
+    /// `hidden` `[B, L, H]` → `[B, L, H]` and, with `need_probs`, the attention
+    /// probabilities.
+    pub fn forward(
+        &self,
+        hidden: &Var,
+        additive_mask: Option<&Tensor>,
+        need_probs: bool,
+    ) -> (Var, Option<Var>) {
+        let (context, probs) = self
+            .self_attention
+            .forward(hidden, additive_mask, need_probs);
         (self.output.forward(&context, hidden), probs)
     }
 }

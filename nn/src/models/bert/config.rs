@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::models::activation::HiddenAct;
 use crate::models::classification::ClassificationConfig;
+use crate::models::config_check::ConfigCheck;
 use crate::models::error::PretrainedError;
 
 /// The architecture of a BERT encoder, read from and written to `config.json`.
@@ -170,60 +171,37 @@ impl BertConfig {
     /// Checks what serde cannot: sizes that are zero, heads that do not divide the hidden size,
     /// a `model_type` other than BERT's, an unsupported position embedding type.
     pub fn validate(&self, source: &str) -> Result<(), PretrainedError> {
-        let invalid = |message: String| {
-            Err(PretrainedError::Config {
-                path: source.into(),
-                message,
-            })
-        };
-        if self.model_type != "bert" {
-            return invalid(format!(
-                "model_type is \"{}\"; BertConfig reads \"bert\"",
-                self.model_type
-            ));
-        }
-        for (key, value) in [
+        let check = ConfigCheck::new(source);
+        check.model_type(&self.model_type, "bert", "BertConfig")?;
+        check.sizes(&[
             ("vocab_size", self.vocab_size),
             ("hidden_size", self.hidden_size),
             ("num_attention_heads", self.num_attention_heads),
             ("intermediate_size", self.intermediate_size),
             ("max_position_embeddings", self.max_position_embeddings),
             ("type_vocab_size", self.type_vocab_size),
-        ] {
-            if value == 0 {
-                return invalid(format!("{key} must be at least 1"));
-            }
-        }
-        if !self.hidden_size.is_multiple_of(self.num_attention_heads) {
-            return invalid(format!(
-                "hidden_size {} is not a multiple of num_attention_heads {}",
-                self.hidden_size, self.num_attention_heads
-            ));
-        }
-        if self.position_embedding_type != "absolute" {
-            return invalid(format!(
-                "position_embedding_type \"{}\" is not supported (only \"absolute\")",
-                self.position_embedding_type
-            ));
-        }
-        if self.pad_token_id >= self.vocab_size {
-            return invalid(format!(
-                "pad_token_id {} is not below vocab_size {}",
-                self.pad_token_id, self.vocab_size
-            ));
-        }
-        for (key, p) in [
+        ])?;
+        check.multiple_of(
+            ("hidden_size", self.hidden_size),
+            ("num_attention_heads", self.num_attention_heads),
+        )?;
+        check.only(
+            "position_embedding_type",
+            &self.position_embedding_type,
+            "absolute",
+        )?;
+        check.below(
+            ("pad_token_id", self.pad_token_id),
+            ("vocab_size", self.vocab_size),
+        )?;
+        check.probabilities(&[
             ("hidden_dropout_prob", self.hidden_dropout_prob),
             (
                 "attention_probs_dropout_prob",
                 self.attention_probs_dropout_prob,
             ),
             ("classifier_dropout", self.classifier_dropout.unwrap_or(0.0)),
-        ] {
-            if !(0.0..=1.0).contains(&p) {
-                return invalid(format!("{key} {p} is not a probability"));
-            }
-        }
+        ])?;
         self.classification.validate(source)
     }
 }

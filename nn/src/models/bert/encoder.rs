@@ -12,8 +12,13 @@ use crate::models::layer_stack::{CheckpointFlag, EncoderLayer, StackOutput, run_
 use super::{BertConfig, BertLayer};
 
 impl EncoderLayer for BertLayer {
-    fn forward_layer(&self, hidden: &Var, additive_mask: Option<&Tensor>) -> (Var, Var) {
-        self.forward(hidden, additive_mask)
+    fn forward_layer(
+        &self,
+        hidden: &Var,
+        additive_mask: Option<&Tensor>,
+        need_probs: bool,
+    ) -> (Var, Option<Var>) {
+        self.forward(hidden, additive_mask, need_probs)
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use kiln_tensor::Tensor;
 
-use crate::models::classification::{SequenceClassifierOutput, classification_loss};
+use crate::models::classification::SequenceClassifierOutput;
 use crate::models::error::{InputError, PretrainedError};
 use crate::models::init::{init_bert_weights, linear};
 use crate::models::input::EncoderInput;
@@ -81,16 +81,15 @@ impl BertForSequenceClassification {
         let out = self.bert.try_forward(input)?;
         let pooled = out
             .pooler_output
+            .clone()
             .expect("BertForSequenceClassification always has a pooler");
         let logits = self.classifier.forward(&self.dropout.forward(&pooled));
-        let loss = labels
-            .map(|l| classification_loss(&logits, l, self.config().classification.problem_type));
-        Ok(SequenceClassifierOutput {
-            loss,
+        Ok(SequenceClassifierOutput::new(
             logits,
-            hidden_states: out.hidden_states,
-            attentions: out.attentions,
-        })
+            labels,
+            self.config().classification.problem_type,
+            out,
+        ))
     }
 
     /// [`BertForSequenceClassification::try_forward`] that panics on unfit input.

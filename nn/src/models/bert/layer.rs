@@ -52,9 +52,15 @@ impl BertLayer {
         }
     }
 
-    /// `hidden` `[B, L, H]` → `[B, L, H]` and the layer's attention probabilities.
-    pub fn forward(&self, hidden: &Var, additive_mask: Option<&Tensor>) -> (Var, Var) {
-        let (attended, probs) = self.attention.forward(hidden, additive_mask);
+    /// `hidden` `[B, L, H]` → `[B, L, H]` and, with `need_probs`, the layer's attention
+    /// probabilities.
+    pub fn forward(
+        &self,
+        hidden: &Var,
+        additive_mask: Option<&Tensor>,
+        need_probs: bool,
+    ) -> (Var, Option<Var>) {
+        let (attended, probs) = self.attention.forward(hidden, additive_mask, need_probs);
         let up = self.intermediate.forward(&attended);
         (self.output.forward(&up, &attended), probs)
     }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::models::activation::HiddenAct;
 use crate::models::classification::ClassificationConfig;
+use crate::models::config_check::ConfigCheck;
 use crate::models::error::PretrainedError;
 
 /// The architecture of a DistilBERT encoder. `vocab_size`, `dim`, `n_layers`, `n_heads` and
@@ -140,50 +141,25 @@ impl DistilBertConfig {
 
     /// Checks sizes, heads, `model_type`, `pad_token_id` and dropout probabilities.
     pub fn validate(&self, source: &str) -> Result<(), PretrainedError> {
-        let invalid = |message: String| {
-            Err(PretrainedError::Config {
-                path: source.into(),
-                message,
-            })
-        };
-        if self.model_type != "distilbert" {
-            return invalid(format!(
-                "model_type is \"{}\"; DistilBertConfig reads \"distilbert\"",
-                self.model_type
-            ));
-        }
-        for (key, value) in [
+        let check = ConfigCheck::new(source);
+        check.model_type(&self.model_type, "distilbert", "DistilBertConfig")?;
+        check.sizes(&[
             ("vocab_size", self.vocab_size),
             ("dim", self.dim),
             ("n_heads", self.n_heads),
             ("hidden_dim", self.hidden_dim),
             ("max_position_embeddings", self.max_position_embeddings),
-        ] {
-            if value == 0 {
-                return invalid(format!("{key} must be at least 1"));
-            }
-        }
-        if !self.dim.is_multiple_of(self.n_heads) {
-            return invalid(format!(
-                "dim {} is not a multiple of n_heads {}",
-                self.dim, self.n_heads
-            ));
-        }
-        if self.pad_token_id >= self.vocab_size {
-            return invalid(format!(
-                "pad_token_id {} is not below vocab_size {}",
-                self.pad_token_id, self.vocab_size
-            ));
-        }
-        for (key, p) in [
+        ])?;
+        check.multiple_of(("dim", self.dim), ("n_heads", self.n_heads))?;
+        check.below(
+            ("pad_token_id", self.pad_token_id),
+            ("vocab_size", self.vocab_size),
+        )?;
+        check.probabilities(&[
             ("dropout", self.dropout),
             ("attention_dropout", self.attention_dropout),
             ("seq_classif_dropout", self.seq_classif_dropout),
-        ] {
-            if !(0.0..=1.0).contains(&p) {
-                return invalid(format!("{key} {p} is not a probability"));
-            }
-        }
+        ])?;
         self.classification.validate(source)
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use kiln_tensor::Tensor;
 
-use crate::models::classification::{SequenceClassifierOutput, classification_loss};
+use crate::models::classification::SequenceClassifierOutput;
 use crate::models::error::{InputError, PretrainedError};
 use crate::models::init::{init_bert_weights, linear};
 use crate::models::input::EncoderInput;
@@ -68,14 +68,12 @@ impl DistilBertForSequenceClassification {
         let first = out.last_hidden_state.select(1usize, 0);
         let pooled = self.pre_classifier.forward(&first).relu();
         let logits = self.classifier.forward(&self.dropout.forward(&pooled));
-        let loss = labels
-            .map(|l| classification_loss(&logits, l, self.config().classification.problem_type));
-        Ok(SequenceClassifierOutput {
-            loss,
+        Ok(SequenceClassifierOutput::new(
             logits,
-            hidden_states: out.hidden_states,
-            attentions: out.attentions,
-        })
+            labels,
+            self.config().classification.problem_type,
+            out,
+        ))
     }
 
     /// [`DistilBertForSequenceClassification::try_forward`] that panics on unfit input.

@@ -79,8 +79,14 @@ impl DistilBertLayer {
         }
     }
 
-    /// `hidden` `[B, L, dim]` → `[B, L, dim]` and the attention probabilities.
-    pub fn forward(&self, hidden: &Var, additive_mask: Option<&Tensor>) -> (Var, Var) {
+    /// `hidden` `[B, L, dim]` → `[B, L, dim]` and, with `need_probs`, the attention
+    /// probabilities.
+    pub fn forward(
+        &self,
+        hidden: &Var,
+        additive_mask: Option<&Tensor>,
+        need_probs: bool,
+    ) -> (Var, Option<Var>) {
         let a = &self.attention;
         let (context, probs) = multi_head_self_attention(
             [&a.q_lin, &a.k_lin, &a.v_lin],
@@ -88,6 +94,7 @@ impl DistilBertLayer {
             additive_mask,
             a.num_heads,
             &a.dropout,
+            need_probs,
         );
         let attended = self
             .sa_layer_norm
@@ -100,7 +107,12 @@ impl DistilBertLayer {
 }
 
 impl EncoderLayer for DistilBertLayer {
-    fn forward_layer(&self, hidden: &Var, additive_mask: Option<&Tensor>) -> (Var, Var) {
-        self.forward(hidden, additive_mask)
+    fn forward_layer(
+        &self,
+        hidden: &Var,
+        additive_mask: Option<&Tensor>,
+        need_probs: bool,
+    ) -> (Var, Option<Var>) {
+        self.forward(hidden, additive_mask, need_probs)
     }
 }

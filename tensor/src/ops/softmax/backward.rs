@@ -39,25 +39,37 @@ fn row<T: SoftmaxFloat, const FMA: bool>(y: &[T], g: &[T], dx: &mut [T], log: bo
     }
 }
 
-avx2_kernel! {
-    /// The f32 row kernel, AVX2+FMA where the CPU has it.
-    fn row_f32(y: &[f32], g: &[f32], dx: &mut [f32], log: bool) = fused row<f32>;
-}
-
-/// One row with the widest vector code the CPU runs.
-trait BackwardRow: SoftmaxFloat {
-    fn backward_row(y: &[Self], g: &[Self], dx: &mut [Self], log: bool);
-}
-
-impl BackwardRow for f32 {
-    fn backward_row(y: &[f32], g: &[f32], dx: &mut [f32], log: bool) {
-        row_f32(y, g, dx, log);
+/// Every `len`-element row, in one call per task (short rows would each pay a dispatch).
+#[inline(always)]
+fn rows<T: SoftmaxFloat, const FMA: bool>(y: &[T], g: &[T], dx: &mut [T], len: usize, log: bool) {
+    for ((yr, gr), dr) in y
+        .chunks_exact(len)
+        .zip(g.chunks_exact(len))
+        .zip(dx.chunks_exact_mut(len))
+    {
+        row::<T, FMA>(yr, gr, dr, log);
     }
 }
 
-impl BackwardRow for f64 {
-    fn backward_row(y: &[f64], g: &[f64], dx: &mut [f64], log: bool) {
-        row::<f64, false>(y, g, dx, log);
+avx2_kernel! {
+    /// The f32 rows kernel, AVX2+FMA where the CPU has it.
+    fn rows_f32(y: &[f32], g: &[f32], dx: &mut [f32], len: usize, log: bool) = fused rows<f32>;
+}
+
+/// Rows with the widest vector code the CPU runs.
+trait BackwardRows: SoftmaxFloat {
+    fn backward_rows(y: &[Self], g: &[Self], dx: &mut [Self], len: usize, log: bool);
+}
+
+impl BackwardRows for f32 {
+    fn backward_rows(y: &[f32], g: &[f32], dx: &mut [f32], len: usize, log: bool) {
+        rows_f32(y, g, dx, len, log);
+    }
+}
+
+impl BackwardRows for f64 {
+    fn backward_rows(y: &[f64], g: &[f64], dx: &mut [f64], len: usize, log: bool) {
+        rows::<f64, false>(y, g, dx, len, log);
     }
 }
 
@@ -84,7 +96,7 @@ fn block<T: SoftmaxFloat>(y: &[T], g: &[T], dx: &mut [T], inner: usize, log: boo
     }
 }
 
-fn backward_real<T: BackwardRow>(y: &Tensor, g: &Tensor, dim: usize, log: bool) -> Tensor {
+fn backward_real<T: BackwardRows>(y: &Tensor, g: &Tensor, dim: usize, log: bool) -> Tensor {
     let (y, g) = (y.contiguous(), g.to_dtype(y.dtype()).contiguous());
     let dims = y.dims();
     let len = dims[dim];
@@ -95,15 +107,19 @@ fn backward_real<T: BackwardRow>(y: &Tensor, g: &Tensor, dim: usize, log: bool) 
     let gs = &gs[gl.contiguous_range().expect("contiguous")];
     let mut dx = buffer_pool::scratch(ys.len(), T::zero());
     let parallel = ys.len() >= PARALLEL_THRESHOLD;
-    if len > 0 && inner > 0 {
+    if len > 0 && inner == 1 {
+        if parallel {
+            let chunk = rows_per_task(ys.len() / len, len) * len;
+            ys.par_chunks(chunk)
+                .zip(gs.par_chunks(chunk))
+                .zip(dx.par_chunks_mut(chunk))
+                .for_each(|((yc, gc), dc)| T::backward_rows(yc, gc, dc, len, log));
+        } else {
+            T::backward_rows(ys, gs, &mut dx, len, log);
+        }
+    } else if len > 0 && inner > 0 {
         let width = len * inner;
-        let run = |((yb, gb), db): ((&[T], &[T]), &mut [T])| {
-            if inner == 1 {
-                T::backward_row(yb, gb, db, log);
-            } else {
-                block(yb, gb, db, inner, log);
-            }
-        };
+        let run = |((yb, gb), db): ((&[T], &[T]), &mut [T])| block(yb, gb, db, inner, log);
         if parallel {
             let per_task = rows_per_task(ys.len() / width, width);
             ys.par_chunks(width)

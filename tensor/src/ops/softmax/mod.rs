@@ -23,7 +23,8 @@ use crate::tensor::Tensor;
 
 /// A float type with the `exp` the softmax kernels use; `FMA` as in
 /// [`crate::cpu::simd::mul_add`].
-trait SoftmaxFloat: Real {
+pub(crate) trait SoftmaxFloat: Real {
+    /// `e^self`, vectorisable.
     fn fast_exp<const FMA: bool>(self) -> Self;
 }
 
@@ -73,25 +74,36 @@ fn row_generic<T: SoftmaxFloat, const FMA: bool>(x: &[T], y: &mut [T], log: bool
     }
 }
 
-avx2_kernel! {
-    /// The f32 row kernel, AVX2+FMA where the CPU has it.
-    fn row_f32(x: &[f32], y: &mut [f32], log: bool) = fused row_generic<f32>;
+/// Every `len`-element row of `x` into `y`: one call per task rather than per row, so short
+/// rows (attention's 64 keys) do not pay a dispatch each.
+#[inline(always)]
+fn rows_generic<T: SoftmaxFloat, const FMA: bool>(x: &[T], y: &mut [T], len: usize, log: bool) {
+    for (xr, yr) in x.chunks_exact(len).zip(y.chunks_exact_mut(len)) {
+        row_generic::<T, FMA>(xr, yr, log);
+    }
 }
 
-/// One row, with the widest vector code the CPU runs.
-trait SoftmaxRow: SoftmaxFloat {
-    fn row(x: &[Self], y: &mut [Self], log: bool);
+avx2_kernel! {
+    /// The f32 rows kernel, AVX2+FMA where the CPU has it.
+    fn rows_f32(x: &[f32], y: &mut [f32], len: usize, log: bool) = fused rows_generic<f32>;
+}
+
+/// Rows, with the widest vector code the CPU runs.
+pub(crate) trait SoftmaxRow: SoftmaxFloat {
+    /// Softmax (or, with `log`, log-softmax) of each contiguous `len`-element row of `x` into
+    /// the same row of `y`; `len` divides `x.len()`.
+    fn rows(x: &[Self], y: &mut [Self], len: usize, log: bool);
 }
 
 impl SoftmaxRow for f32 {
-    fn row(x: &[f32], y: &mut [f32], log: bool) {
-        row_f32(x, y, log);
+    fn rows(x: &[f32], y: &mut [f32], len: usize, log: bool) {
+        rows_f32(x, y, len, log);
     }
 }
 
 impl SoftmaxRow for f64 {
-    fn row(x: &[f64], y: &mut [f64], log: bool) {
-        row_generic::<f64, false>(x, y, log);
+    fn rows(x: &[f64], y: &mut [f64], len: usize, log: bool) {
+        rows_generic::<f64, false>(x, y, len, log);
     }
 }
 
@@ -139,15 +151,13 @@ fn softmax_real<T: SoftmaxRow>(t: &Tensor, dim: usize, log: bool, op: &str) -> T
     let parallel = x.len() >= PARALLEL_THRESHOLD;
     if len > 0 && inner > 0 {
         if inner == 1 {
-            let run = |(xr, yr): (&[T], &mut [T])| T::row(xr, yr, log);
             if parallel {
-                let per_task = rows_per_task(x.len() / len, len);
-                x.par_chunks(len)
-                    .zip(y.par_chunks_mut(len))
-                    .with_min_len(per_task)
-                    .for_each(run);
+                let chunk = rows_per_task(x.len() / len, len) * len;
+                x.par_chunks(chunk)
+                    .zip(y.par_chunks_mut(chunk))
+                    .for_each(|(xc, yc)| T::rows(xc, yc, len, log));
             } else {
-                x.chunks(len).zip(y.chunks_mut(len)).for_each(run);
+                T::rows(x, &mut y, len, log);
             }
         } else {
             let b = len * inner;
