@@ -209,7 +209,15 @@ impl<D: Dataset + 'static, C: Collate<D::Item> + 'static> DataLoader<D, C> {
 
     /// Iterates epoch `epoch` without touching the epoch counter.
     pub fn iter_epoch(&self, epoch: u64) -> EpochIter<'_, D, C> {
-        let batches = self.batch_indices(epoch);
+        self.iter_epoch_from(epoch, 0)
+    }
+
+    /// Iterates epoch `epoch` from its batch `skip` on, without loading the skipped batches
+    /// (what a resumed run needs; accelerate's `skip_first_batches`). The batches are the
+    /// ones [`DataLoader::iter_epoch`] gives after its first `skip`.
+    pub fn iter_epoch_from(&self, epoch: u64, skip: usize) -> EpochIter<'_, D, C> {
+        let mut batches = self.batch_indices(epoch);
+        batches.drain(..skip.min(batches.len()));
         let inner = if self.num_workers == 0 || batches.is_empty() {
             Inner::Inline { batches, next: 0 }
         } else {

@@ -72,6 +72,14 @@ proptest! {
         let again = index_loader(n).with_batch_size(7).with_shuffle(true).with_seed(seed);
         prop_assert_eq!(e0, again.iter().flatten().collect::<Vec<_>>());
     }
+
+    #[test]
+    fn a_resumed_epoch_gives_the_remaining_batches(n in 0usize..120, bs in 1usize..9, skip in 0usize..20, workers in 0usize..3, seed in any::<u64>()) {
+        let loader = index_loader(n).with_batch_size(bs).with_shuffle(true).with_seed(seed).with_num_workers(workers);
+        let whole: Vec<Vec<usize>> = loader.iter_epoch(2).collect();
+        let resumed: Vec<Vec<usize>> = loader.iter_epoch_from(2, skip).collect();
+        prop_assert_eq!(&resumed[..], &whole[skip.min(whole.len())..]);
+    }
 }
 
 #[test]

@@ -50,7 +50,7 @@ pub use ops::binary::{BinaryOp, CompareOp, LogicalOp};
 pub use ops::conv::{Conv1dOptions, Conv2dGrads, Conv2dOptions, Pool1dOptions, Pool2dOptions};
 pub use ops::scalar::Scalar;
 pub use ops::unary::UnaryOp;
-pub use random::{Generator, manual_seed, with_global_generator};
+pub use random::{Generator, get_rng_state, manual_seed, set_rng_state, with_global_generator};
 pub use shape::{Dim, Shape};
 pub use sparse::{CsrTensor, SparseError};
 pub use storage::CpuStorage;

@@ -34,6 +34,22 @@ impl Generator {
         }
     }
 
+    /// The generator's whole state (`torch.Generator.get_state()`): four words that
+    /// [`Generator::from_state`] turns back into a generator continuing the same stream.
+    pub fn state(&self) -> [u64; 4] {
+        self.state
+    }
+
+    /// A generator continuing from a [`Generator::state`] snapshot
+    /// (`torch.Generator.set_state`). The all-zero state, which xoshiro never reaches and
+    /// cannot leave, is replaced by the stream of seed 0.
+    pub fn from_state(state: [u64; 4]) -> Self {
+        if state == [0; 4] {
+            return Generator::new(0);
+        }
+        Generator { state }
+    }
+
     /// The next 64 uniformly random bits.
     pub fn next_u64(&mut self) -> u64 {
         let s = &mut self.state;
@@ -75,6 +91,17 @@ static GLOBAL: Mutex<Option<Generator>> = Mutex::new(None);
 /// Seeds the global generator (`torch.manual_seed`): every later random op repeats exactly.
 pub fn manual_seed(seed: u64) {
     *GLOBAL.lock().unwrap_or_else(|e| e.into_inner()) = Some(Generator::new(seed));
+}
+
+/// The global generator's state (`torch.get_rng_state()`), for checkpoints that resume
+/// dropout and every other global draw exactly.
+pub fn get_rng_state() -> [u64; 4] {
+    with_global_generator(|g| g.state())
+}
+
+/// Restores the global generator from a [`get_rng_state`] snapshot (`torch.set_rng_state`).
+pub fn set_rng_state(state: [u64; 4]) {
+    *GLOBAL.lock().unwrap_or_else(|e| e.into_inner()) = Some(Generator::from_state(state));
 }
 
 /// Runs `f` with the global generator locked.
@@ -168,5 +195,35 @@ impl Tensor {
     /// [`Tensor::bernoulli_from`] with the global generator (`torch.bernoulli(p)`).
     pub fn bernoulli(&self) -> Tensor {
         with_global_generator(|g| self.bernoulli_from(g))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_restored_state_continues_the_same_stream() {
+        let mut g = Generator::new(7);
+        g.next_u64();
+        let mut resumed = Generator::from_state(g.state());
+        let expected: Vec<u64> = (0..4).map(|_| g.next_u64()).collect();
+        let got: Vec<u64> = (0..4).map(|_| resumed.next_u64()).collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn the_global_state_round_trips_through_get_and_set() {
+        manual_seed(3);
+        let saved = get_rng_state();
+        let first = Tensor::rand([5]).to_vec::<f32>();
+        set_rng_state(saved);
+        assert_eq!(Tensor::rand([5]).to_vec::<f32>(), first);
+    }
+
+    #[test]
+    fn the_all_zero_state_does_not_stick_at_zero() {
+        let mut g = Generator::from_state([0; 4]);
+        assert_ne!(g.next_u64(), 0);
     }
 }

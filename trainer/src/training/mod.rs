@@ -1,0 +1,12 @@
+//! The Hugging Face-style Trainer: arguments, the loop, callbacks, checkpoints and progress.
+
+pub mod args;
+pub mod callback;
+pub mod checkpoint;
+pub mod control;
+pub mod early_stopping;
+pub mod error;
+pub mod progress;
+pub mod schedule;
+pub mod state;
+pub mod trainer;
