@@ -78,6 +78,12 @@ impl Default for ProgressCallback {
     }
 }
 
+/// The global step at which the current epoch began.
+fn epoch_start_step(state: &TrainerState) -> usize {
+    let per_epoch = state.num_update_steps_per_epoch.max(1);
+    state.global_step - state.global_step % per_epoch
+}
+
 /// `1m 42s`.
 fn minutes(seconds: f64) -> String {
     let s = seconds.max(0.0).round() as u64;
@@ -96,8 +102,7 @@ impl Callback for ProgressCallback {
         _: &mut TrainerControl,
     ) {
         self.started = Some((Instant::now(), state.global_step));
-        let per_epoch = state.num_update_steps_per_epoch.max(1);
-        self.epoch_start_step = state.global_step - state.global_step % per_epoch;
+        self.epoch_start_step = epoch_start_step(state);
     }
 
     fn on_epoch_begin(
@@ -106,8 +111,7 @@ impl Callback for ProgressCallback {
         state: &TrainerState,
         _: &mut TrainerControl,
     ) {
-        let per_epoch = state.num_update_steps_per_epoch.max(1);
-        self.epoch_start_step = state.global_step - state.global_step % per_epoch;
+        self.epoch_start_step = epoch_start_step(state);
     }
 
     fn on_step_end(&mut self, _: &TrainingArguments, state: &TrainerState, _: &mut TrainerControl) {

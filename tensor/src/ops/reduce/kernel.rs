@@ -250,62 +250,12 @@ fn fold_cols_leaf<T: Copy, F: Fold<T>>(
     j0: usize,
     out: &mut [F::Acc],
 ) {
-    #[cfg(target_arch = "x86_64")]
-    if crate::cpu::simd::has_avx512() {
-        #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")]
-        fn widest<T: Copy, F: Fold<T>>(
-            f: &F,
-            block: &[T],
-            rows: std::ops::Range<usize>,
-            inner: usize,
-            j0: usize,
-            out: &mut [F::Acc],
-        ) {
-            fold_strips(f, block, rows, inner, j0, out)
-        }
-        // SAFETY: the CPU supports AVX-512 F/BW/DQ/VL, AVX2 and FMA, checked just above.
-        return unsafe { widest(f, block, rows, inner, j0, out) };
-    }
-    #[cfg(target_arch = "x86_64")]
-    if crate::cpu::simd::has_avx2_fma() {
-        #[target_feature(enable = "avx2,fma")]
-        fn wide<T: Copy, F: Fold<T>>(
-            f: &F,
-            block: &[T],
-            rows: std::ops::Range<usize>,
-            inner: usize,
-            j0: usize,
-            out: &mut [F::Acc],
-        ) {
-            fold_strips(f, block, rows, inner, j0, out)
-        }
-        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-        return unsafe { wide(f, block, rows, inner, j0, out) };
-    }
-    fold_strips(f, block, rows, inner, j0, out)
+    crate::cpu::simd::widest(|| fold_strips(f, block, rows, inner, j0, out))
 }
 
 /// [`fold_slice`] compiled for AVX-512 or AVX2+FMA when the CPU has them.
 fn fold_run<T: Copy, F: Fold<T>>(f: &F, x: &[T]) -> F::Acc {
-    #[cfg(target_arch = "x86_64")]
-    if crate::cpu::simd::has_avx512() {
-        #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")]
-        fn widest<T: Copy, F: Fold<T>>(f: &F, x: &[T]) -> F::Acc {
-            fold_slice(f, x)
-        }
-        // SAFETY: the CPU supports AVX-512 F/BW/DQ/VL, AVX2 and FMA, checked just above.
-        return unsafe { widest(f, x) };
-    }
-    #[cfg(target_arch = "x86_64")]
-    if crate::cpu::simd::has_avx2_fma() {
-        #[target_feature(enable = "avx2,fma")]
-        fn wide<T: Copy, F: Fold<T>>(f: &F, x: &[T]) -> F::Acc {
-            fold_slice(f, x)
-        }
-        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-        return unsafe { wide(f, x) };
-    }
-    fold_slice(f, x)
+    crate::cpu::simd::widest(|| fold_slice(f, x))
 }
 
 /// Number of scratch rows `fold_cols` needs for `rows` rows.

@@ -1,0 +1,205 @@
+//! [`Trainer`]: Hugging Face's training loop for any Kiln [`Module`]: gradient accumulation,
+//! clipping, the schedule, logging, evaluation, checkpoints, exact resume and callbacks.
+//!
+//! The struct and its builders are here; the loop is in `train_loop`, evaluation and
+//! prediction in `evaluation`, checkpoints in `persistence`.
+
+mod evaluation;
+mod outputs;
+mod persistence;
+mod train_loop;
+
+use std::sync::Arc;
+
+use kiln_data::{Collate, DataLoader, Dataset};
+use kiln_nn::Module;
+use kiln_optim::Optimizer;
+use kiln_optim::schedulers::LrScheduler;
+
+pub use outputs::{
+    ComputeLoss, ComputeMetrics, EvalPrediction, PredictionOutput, ResumeFrom, StepOutput,
+    TrainOutput,
+};
+
+use crate::training::args::TrainingArguments;
+use crate::training::callback::Callback;
+use crate::training::control::TrainerControl;
+use crate::training::error::TrainerError;
+use crate::training::progress::{JsonlLogCallback, ProgressCallback};
+use crate::training::state::{LogEntry, Metrics, TrainerState};
+
+/// The optimizer and schedule of a run in progress.
+struct Run {
+    optimizer: Box<dyn Optimizer>,
+    scheduler: Box<dyn LrScheduler>,
+    steps_in_epoch: usize,
+}
+
+/// Trains, evaluates and predicts with any [`Module`] (HF's `Trainer`).
+///
+/// The loop is Hugging Face's, step for step: batches are grouped
+/// `gradient_accumulation_steps` at a time, each loss divided by its group's size; then the
+/// gradients are clipped to `max_grad_norm`, the optimizer steps, the schedule steps and the
+/// gradients are cleared; `DefaultFlowCallback`'s rules decide when to log, evaluate, save and
+/// stop. The optimizer is built from the arguments (AdamW with no decay on biases and
+/// LayerNorm weights) unless [`Trainer::with_optimizer`] gives one.
+///
+/// Unlike HF's, a resumed run is bit-identical to an uninterrupted one: checkpoints hold the
+/// global generator, the data position, and the running loss sums of the log.
+pub struct Trainer<M, D: Dataset, C: Collate<D::Item>> {
+    args: TrainingArguments,
+    model: M,
+    data_collator: C,
+    compute_loss: ComputeLoss<M, C::Batch>,
+    compute_metrics: Option<ComputeMetrics>,
+    train_dataset: Option<Arc<D>>,
+    eval_dataset: Option<Arc<D>>,
+    callbacks: Vec<Box<dyn Callback>>,
+    optimizer: Option<Box<dyn Optimizer>>,
+    state: TrainerState,
+    control: TrainerControl,
+    tr_loss: f64,
+    total_loss: f64,
+    globalstep_last_logged: usize,
+}
+
+impl<M, D, C> Trainer<M, D, C>
+where
+    M: Module,
+    D: Dataset + 'static,
+    C: Collate<D::Item> + Clone + 'static,
+{
+    /// A Trainer for `model` with `args`, batching with `data_collator` and computing each
+    /// batch's loss with `compute_loss`. The arguments are validated here. A progress
+    /// output (unless `disable_tqdm`) and the JSONL log are the first callbacks.
+    pub fn new(
+        model: M,
+        args: TrainingArguments,
+        data_collator: C,
+        compute_loss: impl Fn(&M, &C::Batch) -> StepOutput + 'static,
+    ) -> Result<Self, TrainerError> {
+        args.validate()?;
+        let mut callbacks: Vec<Box<dyn Callback>> = vec![Box::new(JsonlLogCallback::new())];
+        if !args.disable_tqdm {
+            callbacks.push(Box::new(ProgressCallback::new()));
+        }
+        Ok(Trainer {
+            args,
+            model,
+            data_collator,
+            compute_loss: Box::new(compute_loss),
+            compute_metrics: None,
+            train_dataset: None,
+            eval_dataset: None,
+            callbacks,
+            optimizer: None,
+            state: TrainerState::default(),
+            control: TrainerControl::default(),
+            tr_loss: 0.0,
+            total_loss: 0.0,
+            globalstep_last_logged: 0,
+        })
+    }
+
+    /// Sets the training data (`train_dataset=`).
+    pub fn with_train_dataset(mut self, dataset: D) -> Self {
+        self.train_dataset = Some(Arc::new(dataset));
+        self
+    }
+
+    /// Sets the evaluation data (`eval_dataset=`).
+    pub fn with_eval_dataset(mut self, dataset: D) -> Self {
+        self.eval_dataset = Some(Arc::new(dataset));
+        self
+    }
+
+    /// Sets `compute_metrics`.
+    pub fn with_compute_metrics(
+        mut self,
+        compute_metrics: impl Fn(&EvalPrediction) -> Metrics + 'static,
+    ) -> Self {
+        self.compute_metrics = Some(Box::new(compute_metrics));
+        self
+    }
+
+    /// Adds a callback after the ones already there (`callbacks=[…]`, `add_callback`).
+    pub fn with_callback(mut self, callback: impl Callback + 'static) -> Self {
+        self.callbacks.push(Box::new(callback));
+        self
+    }
+
+    /// Uses `optimizer` instead of the one the arguments describe (HF's
+    /// `optimizers=(optimizer, None)`): for per-group learning rates, say. The schedule is
+    /// still built from the arguments on top of it.
+    pub fn with_optimizer(mut self, optimizer: impl Optimizer + 'static) -> Self {
+        self.optimizer = Some(Box::new(optimizer));
+        self
+    }
+
+    /// The arguments.
+    pub fn args(&self) -> &TrainingArguments {
+        &self.args
+    }
+
+    /// The model.
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+
+    /// The state of the last or current run.
+    pub fn state(&self) -> &TrainerState {
+        &self.state
+    }
+
+    /// The optimizer, once [`Trainer::train`] has built it (or as given).
+    pub fn optimizer(&self) -> Option<&dyn Optimizer> {
+        self.optimizer.as_deref()
+    }
+
+    /// Takes the model back.
+    pub fn into_model(self) -> M {
+        self.model
+    }
+
+    fn loader(&self, dataset: Arc<D>, batch_size: usize, train: bool) -> DataLoader<D, C> {
+        let loader = DataLoader::from_arc(dataset)
+            .with_collate(self.data_collator.clone())
+            .with_batch_size(batch_size)
+            .with_num_workers(self.args.dataloader_num_workers);
+        if train {
+            loader
+                .with_shuffle(true)
+                .with_seed(self.args.data_order_seed())
+                .with_drop_last(self.args.dataloader_drop_last)
+        } else {
+            loader
+        }
+    }
+
+    /// Adds `logs` (with the epoch) to the log history and tells the callbacks (HF's
+    /// `Trainer.log`).
+    pub fn log(&mut self, mut logs: Metrics) {
+        logs.insert("epoch".into(), self.state.epoch);
+        self.state.log_history.push(LogEntry {
+            values: logs.clone(),
+            step: self.state.global_step,
+        });
+        self.control.should_log = false;
+        self.each_callback(|cb, args, state, control| cb.on_log(args, state, control, &logs));
+    }
+
+    /// Calls `f` on every callback in order.
+    fn each_callback(
+        &mut self,
+        mut f: impl FnMut(&mut dyn Callback, &TrainingArguments, &TrainerState, &mut TrainerControl),
+    ) {
+        for callback in &mut self.callbacks {
+            f(
+                callback.as_mut(),
+                &self.args,
+                &self.state,
+                &mut self.control,
+            );
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! The Trainer end to end on a small regression MLP: training lowers the loss, logging fires
+//! where HF's rules say, checkpoints are written and pruned, and a run resumed from a
+//! mid-epoch checkpoint ends bit-identical to the uninterrupted run.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use kiln_autograd::Var;
+use kiln_data::{DefaultCollate, TensorDataset};
+use kiln_nn::loss::MSELoss;
+use kiln_nn::{Forward, Linear, Module, ReLU, Sequential};
+use kiln_tensor::{Tensor, manual_seed};
+use kiln_trainer::{
+    Callback, ResumeFrom, StepOutput, Trainer, TrainerControl, TrainerState, TrainingArguments,
+};
+
+/// The global generator seeds data, weights and dropout: tests here take turns with it.
+static GLOBAL_RNG: Mutex<()> = Mutex::new(());
+
+fn exclusive() -> MutexGuard<'static, ()> {
+    GLOBAL_RNG.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// y = x0 + x1 over 200 random points.
+fn dataset() -> TensorDataset {
+    manual_seed(1);
+    let x = Tensor::rand([200, 2]);
+    let y = x.sum_dim(&[1], true);
+    TensorDataset::new(vec![x, y])
+}
+
+fn model() -> Sequential {
+    manual_seed(2);
+    Sequential::new()
+        .append(Linear::new(2, 16, true))
+        .append(ReLU)
+        .append(Linear::new(16, 1, true))
+}
+
+fn args(dir: &Path) -> TrainingArguments {
+    TrainingArguments {
+        num_train_epochs: 3.0,
+        per_device_train_batch_size: 16,
+        gradient_accumulation_steps: 2,
+        learning_rate: 1e-2,
+        logging_steps: 5.0,
+        save_steps: 7.0,
+        save_total_limit: Some(2),
+        disable_tqdm: true,
+        ..TrainingArguments::new(dir)
+    }
+}
+
+type MlpTrainer = Trainer<Sequential, TensorDataset, DefaultCollate>;
+
+fn trainer(args: TrainingArguments) -> MlpTrainer {
+    Trainer::new(
+        model(),
+        args,
+        DefaultCollate,
+        |m: &Sequential, batch: &Vec<Tensor>| {
+            let prediction = m.forward(&Var::constant(batch[0].clone()));
+            let loss = MSELoss::new().forward(&prediction, &Var::constant(batch[1].clone()));
+            StepOutput::with_predictions(loss, prediction.value(), batch[1].clone())
+        },
+    )
+    .expect("valid arguments")
+    .with_train_dataset(dataset())
+}
+
+fn weights(trainer: &MlpTrainer) -> Vec<(String, Vec<f32>)> {
+    trainer
+        .model()
+        .state_dict()
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_vec::<f32>()))
+        .collect()
+}
+
+/// The log history without the wall-clock entries, which differ between any two runs.
+fn timeless_log(trainer: &MlpTrainer) -> Vec<(usize, Vec<(String, f64)>)> {
+    trainer
+        .state()
+        .log_history
+        .iter()
+        .map(|e| {
+            let values = e
+                .values
+                .iter()
+                .filter(|(k, _)| !k.ends_with("_runtime") && !k.ends_with("_per_second"))
+                .map(|(k, v)| (k.clone(), *v))
+                .collect();
+            (e.step, values)
+        })
+        .collect()
+}
+
+#[test]
+fn training_logs_on_hf_steps_and_lowers_the_loss() {
+    let _rng = exclusive();
+    let dir = tempdir("logs");
+    let mut t = trainer(args(&dir));
+    let out = t.train(None).expect("training runs");
+    // 13 batches per epoch, accumulation 2: 7 steps per epoch, 21 in all.
+    assert_eq!(out.global_step, 21);
+    let loss_steps: Vec<usize> = t
+        .state()
+        .log_history
+        .iter()
+        .filter(|e| e.values.contains_key("loss"))
+        .map(|e| e.step)
+        .collect();
+    assert_eq!(loss_steps, vec![5, 10, 15, 20]);
+    let losses: Vec<f64> = t
+        .state()
+        .log_history
+        .iter()
+        .filter_map(|e| e.values.get("loss").copied())
+        .collect();
+    assert!(losses[3] < losses[0], "loss did not fall: {losses:?}");
+    // Saved at 7, 14, 21; save_total_limit 2 keeps the last two.
+    assert!(!dir.join("checkpoint-7").exists());
+    assert!(
+        dir.join("checkpoint-14")
+            .join("trainer_state.json")
+            .is_file()
+    );
+    assert!(
+        dir.join("checkpoint-21")
+            .join("model.safetensors")
+            .is_file()
+    );
+    let jsonl = std::fs::read_to_string(dir.join("log.jsonl")).unwrap();
+    assert_eq!(jsonl.lines().count(), t.state().log_history.len());
+}
+
+#[test]
+fn a_resumed_run_ends_bit_identical_to_an_uninterrupted_one() {
+    let _rng = exclusive();
+    let whole_dir = tempdir("whole");
+    let mut whole = trainer(args(&whole_dir));
+    whole.train(None).unwrap();
+
+    // Abort after step 10 (mid-epoch 2, between a log at 10 and a save at 14), as a kill
+    // would, then resume in a fresh Trainer from the last checkpoint, step 7.
+    let part_dir = tempdir("part");
+    let mut first = trainer(args(&part_dir)).with_callback(AbortAt(10));
+    first.train(None).unwrap();
+    assert_eq!(first.state().global_step, 10);
+    assert!(part_dir.join("checkpoint-7").is_dir());
+    assert!(!part_dir.join("checkpoint-10").exists());
+    let mut resumed = trainer(args(&part_dir));
+    resumed.train(Some(ResumeFrom::Last)).unwrap();
+
+    assert_eq!(weights(&resumed), weights(&whole));
+    assert_eq!(timeless_log(&resumed), timeless_log(&whole));
+    let state = |t: &MlpTrainer| t.optimizer().unwrap().state_dict().to_bytes().unwrap();
+    assert_eq!(state(&resumed), state(&whole));
+}
+
+#[test]
+fn resuming_from_a_corrupt_checkpoint_is_a_typed_error() {
+    let _rng = exclusive();
+    let dir = tempdir("corrupt");
+    let mut t = trainer(TrainingArguments {
+        max_steps: 7,
+        ..args(&dir)
+    });
+    t.train(None).unwrap();
+    let weights = dir.join("checkpoint-7").join("model.safetensors");
+    let bytes = std::fs::read(&weights).unwrap();
+    std::fs::write(&weights, &bytes[..bytes.len() / 2]).unwrap();
+    let err = trainer(args(&dir))
+        .train(Some(ResumeFrom::Last))
+        .expect_err("a truncated checkpoint must not load");
+    assert!(err.to_string().contains("model.safetensors"), "{err}");
+}
+
+/// Stops training after a given step, without the save a normal end makes.
+struct AbortAt(usize);
+
+impl Callback for AbortAt {
+    fn name(&self) -> String {
+        "AbortAt".into()
+    }
+
+    fn on_step_end(
+        &mut self,
+        _: &TrainingArguments,
+        state: &TrainerState,
+        control: &mut TrainerControl,
+    ) {
+        if state.global_step == self.0 {
+            control.should_training_stop = true;
+        }
+    }
+}
+
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kiln-trainer-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
