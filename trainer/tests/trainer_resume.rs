@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 use kiln_autograd::Var;
 use kiln_data::{DefaultCollate, TensorDataset};
 use kiln_nn::loss::MSELoss;
-use kiln_nn::{Forward, Linear, Module, ReLU, Sequential};
+use kiln_nn::{Dropout, Forward, Linear, Module, ReLU, Sequential};
 use kiln_tensor::{Tensor, manual_seed};
 use kiln_trainer::{
     Callback, ResumeFrom, StepOutput, Trainer, TrainerControl, TrainerState, TrainingArguments,
@@ -34,6 +34,8 @@ fn model() -> Sequential {
     Sequential::new()
         .append(Linear::new(2, 16, true))
         .append(ReLU)
+        // Dropout draws from the global generator every step: a resume must restore it.
+        .append(Dropout::new(0.1))
         .append(Linear::new(16, 1, true))
 }
 
@@ -134,28 +136,43 @@ fn training_logs_on_hf_steps_and_lowers_the_loss() {
     assert_eq!(jsonl.lines().count(), t.state().log_history.len());
 }
 
-#[test]
-fn a_resumed_run_ends_bit_identical_to_an_uninterrupted_one() {
-    let _rng = exclusive();
-    let whole_dir = tempdir("whole");
-    let mut whole = trainer(args(&whole_dir));
+/// Aborts a run after step 10 (mid-epoch 2, between a log at 10 and a save at 14), as a
+/// kill would, resumes it in a fresh Trainer from the last checkpoint (step 7), and checks
+/// it ends as the uninterrupted run: weights, optimizer state and log history.
+fn assert_resume_is_exact(num_workers: usize) {
+    let with_workers = |dir: &Path| TrainingArguments {
+        dataloader_num_workers: num_workers,
+        ..args(dir)
+    };
+    let whole_dir = tempdir(&format!("whole-{num_workers}"));
+    let mut whole = trainer(with_workers(&whole_dir));
     whole.train(None).unwrap();
 
-    // Abort after step 10 (mid-epoch 2, between a log at 10 and a save at 14), as a kill
-    // would, then resume in a fresh Trainer from the last checkpoint, step 7.
-    let part_dir = tempdir("part");
-    let mut first = trainer(args(&part_dir)).with_callback(AbortAt(10));
+    let part_dir = tempdir(&format!("part-{num_workers}"));
+    let mut first = trainer(with_workers(&part_dir)).with_callback(AbortAt(10));
     first.train(None).unwrap();
     assert_eq!(first.state().global_step, 10);
     assert!(part_dir.join("checkpoint-7").is_dir());
     assert!(!part_dir.join("checkpoint-10").exists());
-    let mut resumed = trainer(args(&part_dir));
+    let mut resumed = trainer(with_workers(&part_dir));
     resumed.train(Some(ResumeFrom::Last)).unwrap();
 
     assert_eq!(weights(&resumed), weights(&whole));
     assert_eq!(timeless_log(&resumed), timeless_log(&whole));
     let state = |t: &MlpTrainer| t.optimizer().unwrap().state_dict().to_bytes().unwrap();
     assert_eq!(state(&resumed), state(&whole));
+}
+
+#[test]
+fn a_resumed_run_ends_bit_identical_to_an_uninterrupted_one() {
+    let _rng = exclusive();
+    assert_resume_is_exact(0);
+}
+
+#[test]
+fn a_resumed_run_with_loader_workers_ends_bit_identical() {
+    let _rng = exclusive();
+    assert_resume_is_exact(2);
 }
 
 #[test]

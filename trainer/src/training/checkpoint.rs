@@ -20,6 +20,9 @@ use crate::training::error::CheckpointError;
 /// Prefix of checkpoint folders (HF's `PREFIX_CHECKPOINT_DIR`).
 pub const CHECKPOINT_PREFIX: &str = "checkpoint";
 
+/// What a checkpoint folder is renamed to while it is being deleted.
+const DISCARDED_PREFIX: &str = "discarded-";
+
 /// Weights file of a checkpoint.
 pub const MODEL_FILE: &str = "model.safetensors";
 /// Optimizer state file.
@@ -89,6 +92,7 @@ pub fn write_checkpoint(
         move |source| CheckpointError::Io { path, source }
     };
     fs::create_dir_all(output_dir).map_err(io(output_dir))?;
+    sweep_leftovers(output_dir);
     let tmp = output_dir.join(format!("tmp-{CHECKPOINT_PREFIX}-{step}"));
     if tmp.exists() {
         fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
@@ -198,14 +202,42 @@ pub fn rotate_checkpoints(
             break;
         }
         if !protected(checkpoint) {
-            fs::remove_dir_all(checkpoint).map_err(|source| CheckpointError::Io {
-                path: checkpoint.clone(),
-                source,
-            })?;
+            discard_checkpoint(checkpoint)?;
             remaining -= 1;
         }
     }
     Ok(())
+}
+
+/// Deletes a checkpoint folder so that a kill at any instant leaves either the whole
+/// checkpoint or none: it is first renamed out of the `checkpoint-<step>` names (one atomic
+/// step), then removed file by file. A folder left half-removed by a kill is swept by the
+/// next [`write_checkpoint`].
+pub fn discard_checkpoint(checkpoint: &Path) -> Result<(), CheckpointError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| CheckpointError::Io { path, source }
+    };
+    let name = checkpoint.file_name().unwrap_or_default().to_string_lossy();
+    let doomed = checkpoint.with_file_name(format!("{DISCARDED_PREFIX}{name}"));
+    fs::rename(checkpoint, &doomed).map_err(io(checkpoint))?;
+    fs::remove_dir_all(&doomed).map_err(io(&doomed))
+}
+
+/// Removes what killed saves and deletions left in `output_dir`: unfinished
+/// `tmp-checkpoint-*` folders and half-removed discarded checkpoints. Best effort.
+fn sweep_leftovers(output_dir: &Path) {
+    let Ok(entries) = fs::read_dir(output_dir) else {
+        return;
+    };
+    for entry in entries.filter_map(|e| e.ok()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let stale = name.starts_with(DISCARDED_PREFIX)
+            || name.starts_with(&format!("tmp-{CHECKPOINT_PREFIX}-"));
+        if stale && entry.path().is_dir() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// The latest complete checkpoint of `output_dir` (HF's `get_last_checkpoint`): the

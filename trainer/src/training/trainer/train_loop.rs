@@ -10,9 +10,9 @@ use kiln_tensor::manual_seed;
 
 use super::{ResumeFrom, Run, TrainOutput, Trainer};
 use crate::training::args::{IntervalStrategy, resolve_steps};
-use crate::training::checkpoint::{last_checkpoint, sorted_checkpoints};
+use crate::training::checkpoint::{discard_checkpoint, last_checkpoint, sorted_checkpoints};
 use crate::training::control::{TrainerControl, flow_on_epoch_end, flow_on_step_end};
-use crate::training::error::{CheckpointError, TrainerError};
+use crate::training::error::TrainerError;
 use crate::training::schedule::{create_optimizer, create_scheduler};
 use crate::training::state::{Metrics, TrainerState};
 
@@ -151,8 +151,7 @@ where
         {
             for dir in sorted_checkpoints(&self.args.output_dir, None) {
                 if dir.as_os_str() != best.as_str() {
-                    std::fs::remove_dir_all(&dir)
-                        .map_err(|source| CheckpointError::Io { path: dir, source })?;
+                    discard_checkpoint(&dir)?;
                 }
             }
         }
