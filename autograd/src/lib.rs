@@ -17,6 +17,7 @@
 //! assert_eq!(w.grad().unwrap().to_vec::<f32>(), vec![6.0, 6.0, 14.0, 14.0]);
 //! ```
 
+mod autocast;
 mod checkpoint;
 mod gradcheck;
 mod graph;
@@ -24,6 +25,7 @@ mod no_grad;
 mod ops;
 mod var;
 
+pub use autocast::{AutocastGuard, autocast, autocast_dtype};
 pub use checkpoint::checkpoint;
 pub use gradcheck::{GradCheckError, GradCheckOptions, gradcheck};
 pub use no_grad::{NoGradGuard, is_grad_enabled, no_grad, set_grad_enabled};

@@ -11,6 +11,7 @@ as `training.rs` (the seeds' examples in `trainer/examples/`; the Fashion-MNIST 
 `cargo xtask fetch` cache).
 """
 
+import contextlib
 import json
 import os
 import statistics
@@ -116,9 +117,113 @@ def fashion_mnist_epoch():
     return run
 
 
+def _fashion_mnist_tensors():
+    cache = os.environ.get("KILN_CACHE") or os.path.expanduser("~/.cache/kiln")
+    folder = os.path.join(cache, "fashion-mnist")
+    images = _read_idx_gz(os.path.join(folder, "train-images-idx3-ubyte.gz"))
+    labels = _read_idx_gz(os.path.join(folder, "train-labels-idx1-ubyte.gz"))
+    x = torch.from_numpy(images.reshape(-1, 784).astype("float32") / 255.0)
+    y = torch.from_numpy(labels.astype("int64"))
+    return x, y
+
+
+class _Classifier(torch.nn.Module):
+    """The seeds' MLP with the loss inside, as Hugging Face's Trainer expects."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = torch.nn.Sequential(
+            torch.nn.Linear(784, 256),
+            torch.nn.ReLU(),
+            torch.nn.Linear(256, 128),
+            torch.nn.ReLU(),
+            torch.nn.Linear(128, 10),
+        )
+
+    def forward(self, x, labels=None):
+        logits = self.net(x)
+        return {"loss": torch.nn.functional.cross_entropy(logits, labels), "logits": logits}
+
+
+def _epoch_args(output_dir):
+    from transformers import TrainingArguments
+
+    return TrainingArguments(
+        output_dir=output_dir,
+        num_train_epochs=1,
+        per_device_train_batch_size=64,
+        learning_rate=1e-3,
+        save_strategy="no",
+        report_to="none",
+        disable_tqdm=True,
+        use_cpu=True,
+        seed=0,
+    )
+
+
+def hf_trainer_epoch():
+    """One Fashion-MNIST epoch through transformers' Trainer: AdamW, clipping at 1.0, linear
+    schedule, a log every 500 steps (its defaults), batch 64, lr 1e-3, no checkpoints."""
+    import tempfile
+
+    import transformers
+    from transformers import Trainer
+
+    transformers.logging.set_verbosity_error()
+    x, y = _fashion_mnist_tensors()
+
+    class Rows(torch.utils.data.Dataset):
+        def __len__(self):
+            return len(y)
+
+        def __getitem__(self, i):
+            return {"x": x[i], "labels": y[i]}
+
+    rows = Rows()
+    out = tempfile.mkdtemp()
+
+    def run():
+        torch.manual_seed(0)
+        trainer = Trainer(model=_Classifier(), args=_epoch_args(out), train_dataset=rows)
+        # The Trainer prints its log lines on stdout, which carries this script's results.
+        with contextlib.redirect_stdout(sys.stderr):
+            trainer.train()
+
+    return run
+
+
+def hand_loop_epoch():
+    """The same epoch by hand: AdamW with no decay on biases, clipping, the linear schedule."""
+    from torch.utils.data import DataLoader, TensorDataset
+    from transformers import get_linear_schedule_with_warmup
+
+    x, y = _fashion_mnist_tensors()
+
+    def run():
+        torch.manual_seed(0)
+        model = _Classifier()
+        loader = DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.0)
+        scheduler = get_linear_schedule_with_warmup(optimizer, 0, len(loader))
+        total = 0.0
+        for images, labels in loader:
+            loss = model(images, labels)["loss"]
+            loss.backward()
+            total += loss.item()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+        return total
+
+    return run
+
+
 WORKLOADS = {
     "training/number_sum/10_epochs": number_sum,
     "training/fashion_mnist_mlp/epoch": fashion_mnist_epoch,
+    "trainer/fashion_mnist_mlp/epoch": hf_trainer_epoch,
+    "trainer/fashion_mnist_mlp/hand_loop": hand_loop_epoch,
 }
 
 

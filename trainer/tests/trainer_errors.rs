@@ -93,6 +93,7 @@ fn values_and_combinations_hf_rejects_name_their_key() {
             "save_steps",
         ),
         (r#"{"report_to": ["wandb"]}"#, "report_to"),
+        (r#"{"fp16": true, "bf16": true}"#, "bf16"),
     ] {
         let err = json_error(text);
         let key = match &err {

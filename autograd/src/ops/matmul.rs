@@ -2,6 +2,7 @@
 
 use kiln_tensor::Tensor;
 
+use crate::autocast::autocast_dtype;
 use crate::graph::record;
 use crate::ops::sum_to;
 use crate::var::Var;
@@ -9,10 +10,30 @@ use crate::var::Var;
 impl Var {
     /// Matrix product with PyTorch's rules (1-D operands promoted, batched, broadcast batch
     /// dims) (`torch.matmul`). Gradients are summed back over broadcast batch dims.
+    ///
+    /// Under [`autocast`](crate::autocast) both float operands are cast to the autocast dtype
+    /// first and the product is in that dtype.
     pub fn matmul(&self, other: &Var) -> Var {
+        if let Some(half) = autocast_dtype() {
+            let (da, db) = (self.value().dtype(), other.value().dtype());
+            if da.is_float() && db.is_float() && (da != half || db != half) {
+                return self.to_dtype(half).matmul(&other.to_dtype(half));
+            }
+        }
         let (a, b) = (self.value(), other.value());
         let (ta, tb) = (self.tracks(), other.tracks());
-        record("MmBackward0", a.matmul(&b), &[self, other], move |g| {
+        let out = a.matmul(&b);
+        let out_dtype = out.dtype();
+        record("MmBackward0", out, &[self, other], move |g| {
+            // A gradient that arrives wider than the product (f32 into an autocast f16
+            // product) is multiplied in the product's dtype.
+            let widened;
+            let g = if g.dtype() != out_dtype {
+                widened = g.to_dtype(out_dtype);
+                &widened
+            } else {
+                g
+            };
             // View 1-D operands as matrices and the gradient to match: [.., m, n].
             let a2 = if a.dim() == 1 {
                 a.unsqueeze(0usize)

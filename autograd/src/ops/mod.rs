@@ -1,6 +1,7 @@
 //! Differentiable ops on [`Var`](crate::Var), one family per file.
 
 pub(crate) mod binary;
+pub(crate) mod cast;
 pub(crate) mod conv;
 pub(crate) mod index;
 pub(crate) mod matmul;

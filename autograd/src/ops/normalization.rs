@@ -7,7 +7,11 @@ use crate::var::Var;
 
 impl Var {
     /// Softmax along `dim` (`F.softmax`): `dx = y·(g − Σ g·y)`.
+    /// Under [`autocast`](crate::autocast) a half-precision input is computed in f32.
     pub fn softmax(&self, dim: impl Dim) -> Var {
+        if let Some(wide) = self.autocast_f32() {
+            return wide.softmax(dim);
+        }
         let x = self.value();
         let d = dim.resolve(x.dim(), "softmax") as i64;
         let y = x.softmax(d);
@@ -18,7 +22,11 @@ impl Var {
     }
 
     /// Log-softmax along `dim` (`F.log_softmax`): `dx = g − softmax·Σ g`.
+    /// Under [`autocast`](crate::autocast) a half-precision input is computed in f32.
     pub fn log_softmax(&self, dim: impl Dim) -> Var {
+        if let Some(wide) = self.autocast_f32() {
+            return wide.log_softmax(dim);
+        }
         let x = self.value();
         let d = dim.resolve(x.dim(), "log_softmax") as i64;
         let y = x.log_softmax(d);
@@ -29,7 +37,8 @@ impl Var {
     }
 
     /// Layer normalisation over the last `normalized_shape.len()` dims with optional affine
-    /// `weight` and `bias` of shape `normalized_shape` (`F.layer_norm`).
+    /// `weight` and `bias` of shape `normalized_shape` (`F.layer_norm`). Under
+    /// [`autocast`](crate::autocast) a half-precision input is computed in f32.
     pub fn layer_norm(
         &self,
         normalized_shape: &[usize],
@@ -37,6 +46,9 @@ impl Var {
         bias: Option<&Var>,
         eps: f64,
     ) -> Var {
+        if let Some(wide) = self.autocast_f32() {
+            return wide.layer_norm(normalized_shape, weight, bias, eps);
+        }
         let x = self.value();
         let (w, b) = (weight.map(Var::value), bias.map(Var::value));
         let (y, mean, rstd) =

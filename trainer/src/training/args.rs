@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use kiln_tensor::DType;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -137,11 +138,13 @@ pub struct TrainingArguments {
     pub dataloader_drop_last: bool,
     /// Worker threads loading batches; the batch order does not depend on it (default 0).
     pub dataloader_num_workers: usize,
-    /// fp16 mixed precision. Not available yet: `true` is an error from
-    /// [`TrainingArguments::validate`].
+    /// fp16 mixed precision (default false): the loss is computed under
+    /// `kiln_autograd::autocast(F16)` (matmuls and linear layers in f16; softmax, layer norm
+    /// and losses in f32; f32 master weights) and scaled by a `GradScaler`, whose overflowed
+    /// steps are skipped and counted in the log as `amp_skipped_steps`.
     pub fp16: bool,
-    /// bf16 mixed precision. Not available yet: `true` is an error from
-    /// [`TrainingArguments::validate`].
+    /// bf16 mixed precision (default false): autocast to bf16, no loss scaling (bf16 has
+    /// f32's range).
     pub bf16: bool,
     /// Where logs go besides the progress output and `output_dir/log.jsonl`: only `"none"` is
     /// known (HF's default).
@@ -408,15 +411,8 @@ impl TrainingArguments {
                 "save_strategy `best` needs a metric".into(),
             );
         }
-        if let Some(key) = [("fp16", self.fp16), ("bf16", self.bf16)]
-            .iter()
-            .find(|(_, on)| *on)
-            .map(|(k, _)| *k)
-        {
-            return Err(ArgsError::Unsupported {
-                key: key.into(),
-                reason: "mixed-precision training is not in the Trainer yet".into(),
-            });
+        if self.fp16 && self.bf16 {
+            return invalid("bf16", "cannot be set together with fp16".into());
         }
         if let Some(target) = self.report_to.iter().find(|t| t.as_str() != "none") {
             return Err(ArgsError::Unsupported {
@@ -449,6 +445,16 @@ impl TrainingArguments {
     pub fn greater_is_better(&self) -> bool {
         self.greater_is_better
             .unwrap_or_else(|| !self.best_metric_key().is_some_and(|k| k.ends_with("loss")))
+    }
+
+    /// The dtype the loss is computed in under autocast: F16 with `fp16`, BF16 with `bf16`,
+    /// `None` for f32 training.
+    pub fn autocast_dtype(&self) -> Option<DType> {
+        match (self.fp16, self.bf16) {
+            (true, _) => Some(DType::F16),
+            (_, true) => Some(DType::BF16),
+            _ => None,
+        }
     }
 
     /// The seed of the training data order (`data_seed`, else `seed`).

@@ -12,6 +12,7 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use kiln_optim::GradScalerState;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +70,12 @@ pub struct ResumeState {
     pub num_update_steps_per_epoch: usize,
     /// The run's accumulation.
     pub gradient_accumulation_steps: usize,
+    /// fp16 steps skipped so far because the scaled gradients overflowed.
+    #[serde(default)]
+    pub amp_skipped_steps: usize,
+    /// The fp16 loss scaler (`GradScaler.state_dict()`, HF's `scaler.pt`); `None` without fp16.
+    #[serde(default)]
+    pub grad_scaler: Option<GradScalerState>,
 }
 
 /// The files of one checkpoint, serialised, ready to be written.

@@ -6,6 +6,7 @@ pub mod checkpoint;
 pub mod control;
 pub mod early_stopping;
 pub mod error;
+mod json_float;
 pub mod progress;
 pub mod schedule;
 pub mod state;

@@ -12,8 +12,9 @@ pub type Metrics = BTreeMap<String, f64>;
 /// logged at (HF's `{"loss": …, "learning_rate": …, "epoch": …, "step": …}`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LogEntry {
-    /// The values (`loss`, `grad_norm`, `learning_rate`, `epoch`, `eval_*`, `train_*`).
-    #[serde(flatten)]
+    /// The values (`loss`, `grad_norm`, `learning_rate`, `epoch`, `eval_*`, `train_*`);
+    /// non-finite ones are written as `"NaN"` / `"Infinity"` / `"-Infinity"`.
+    #[serde(flatten, with = "crate::training::json_float")]
     pub values: Metrics,
     /// The optimizer step (`global_step`) when they were logged.
     pub step: usize,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use kiln_autograd::no_grad;
+use kiln_autograd::{autocast, no_grad};
 use kiln_data::{Collate, Dataset};
 use kiln_nn::Module;
 use kiln_tensor::Tensor;
@@ -65,7 +65,10 @@ where
         {
             let _no_grad = no_grad();
             for batch in loader.iter_epoch(0) {
-                let output = (self.compute_loss)(&self.model, &batch);
+                let output = {
+                    let _amp = autocast(self.args.autocast_dtype());
+                    (self.compute_loss)(&self.model, &batch)
+                };
                 let rows = output
                     .logits
                     .as_ref()

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use kiln_data::{Collate, DataLoader, Dataset};
 use kiln_nn::Module;
-use kiln_optim::Optimizer;
 use kiln_optim::schedulers::LrScheduler;
+use kiln_optim::{GradScaler, Optimizer};
 
 pub use outputs::{
     ComputeLoss, ComputeMetrics, EvalPrediction, PredictionOutput, ResumeFrom, StepOutput,
@@ -33,6 +33,10 @@ struct Run {
     optimizer: Box<dyn Optimizer>,
     scheduler: Box<dyn LrScheduler>,
     steps_in_epoch: usize,
+    /// The fp16 loss scaler; `None` unless `fp16`.
+    scaler: Option<GradScaler>,
+    /// fp16 steps skipped because the scaled gradients overflowed.
+    amp_skipped_steps: usize,
 }
 
 /// Trains, evaluates and predicts with any [`Module`] (HF's `Trainer`).

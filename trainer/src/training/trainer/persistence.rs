@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use kiln_data::{Collate, Dataset};
 use kiln_nn::{Module, StateDict};
-use kiln_optim::OptimizerState;
+use kiln_optim::{GradScaler, OptimizerState};
 use kiln_tensor::{get_rng_state, safetensors, set_rng_state};
 
 use super::{Run, Trainer};
@@ -59,6 +59,8 @@ where
             steps_in_epoch: run.steps_in_epoch,
             num_update_steps_per_epoch: self.state.num_update_steps_per_epoch,
             gradient_accumulation_steps: self.args.gradient_accumulation_steps,
+            amp_skipped_steps: run.amp_skipped_steps,
+            grad_scaler: run.scaler.as_ref().map(GradScaler::state_dict),
         };
         let files = CheckpointFiles(vec![
             (MODEL_FILE, model_bytes),
@@ -131,6 +133,15 @@ where
             })?;
         run.scheduler
             .step_to(run.optimizer.as_mut(), scheduler.last_epoch);
+        run.amp_skipped_steps = resume.amp_skipped_steps;
+        if let (Some(scaler), Some(saved)) = (run.scaler.as_mut(), &resume.grad_scaler) {
+            scaler
+                .load_state_dict(saved)
+                .map_err(|source| CheckpointError::Optimizer {
+                    path: dir.join(RESUME_FILE),
+                    source,
+                })?;
+        }
         for callback in &mut self.callbacks {
             if let Some(state) = saved.stateful_callbacks.get(&callback.name()) {
                 callback.load_state(state)?;

@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use kiln_autograd::autocast;
 use kiln_data::{Collate, DataLoader, Dataset};
 use kiln_nn::Module;
-use kiln_optim::clip_grad_norm_;
+use kiln_optim::{GradScaler, clip_grad_norm_};
 use kiln_tensor::manual_seed;
 
 use super::{ResumeFrom, Run, TrainOutput, Trainer};
@@ -80,6 +81,8 @@ where
             optimizer,
             scheduler,
             steps_in_epoch,
+            scaler: args.fp16.then(GradScaler::default),
+            amp_skipped_steps: 0,
         };
         let resumed = match resume_from_checkpoint {
             None => Ok(()),
@@ -200,13 +203,19 @@ where
                         cb.on_step_begin(args, state, control)
                     });
                 }
-                let output = (self.compute_loss)(&self.model, &batch);
+                let output = {
+                    let _amp = autocast(self.args.autocast_dtype());
+                    (self.compute_loss)(&self.model, &batch)
+                };
                 let loss = if group_len > 1 {
                     output.loss.mul_scalar(1.0 / group_len as f64)
                 } else {
                     output.loss
                 };
-                loss.backward();
+                match &run.scaler {
+                    Some(scaler) => scaler.scale(&loss).backward(),
+                    None => loss.backward(),
+                }
                 let value = loss
                     .value()
                     .to_vec::<f64>()
@@ -220,12 +229,31 @@ where
                     self.tr_loss += value;
                 }
                 if i + 1 == group_len {
+                    if let Some(scaler) = run.scaler.as_mut() {
+                        scaler.unscale_(run.optimizer.as_mut());
+                    }
                     let params = run.optimizer.params();
                     grad_norm = (self.args.max_grad_norm > 0.0)
                         .then(|| clip_grad_norm_(&params, self.args.max_grad_norm, 2.0));
-                    run.optimizer.step();
+                    let stepped = match run.scaler.as_mut() {
+                        Some(scaler) => {
+                            let ran = scaler.step(run.optimizer.as_mut());
+                            scaler.update();
+                            ran
+                        }
+                        None => {
+                            run.optimizer.step();
+                            true
+                        }
+                    };
                     learning_rate = run.scheduler.get_last_lr().first().copied();
-                    run.scheduler.step(run.optimizer.as_mut());
+                    // As HF (accelerate's `optimizer_step_was_skipped`): a skipped step does
+                    // not advance the schedule.
+                    if stepped {
+                        run.scheduler.step(run.optimizer.as_mut());
+                    } else {
+                        run.amp_skipped_steps += 1;
+                    }
                     run.optimizer.zero_grad(true);
                     self.state.global_step += 1;
                     self.state.epoch = epoch as f64 + (step + 1) as f64 / steps_in_epoch as f64;
@@ -268,6 +296,9 @@ where
                 .or_else(|| run.scheduler.get_last_lr().first().copied())
                 .unwrap_or(0.0);
             logs.insert("learning_rate".into(), lr);
+            if run.scaler.is_some() {
+                logs.insert("amp_skipped_steps".into(), run.amp_skipped_steps as f64);
+            }
             self.total_loss += self.tr_loss;
             self.tr_loss = 0.0;
             self.globalstep_last_logged = self.state.global_step;
