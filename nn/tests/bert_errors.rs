@@ -245,6 +245,64 @@ fn a_tokenizer_larger_than_the_model_vocabulary_is_caught_at_the_model() {
 }
 
 #[test]
+fn labels_that_do_not_fit_the_head_are_an_error_naming_the_row() {
+    use kiln_nn::models::{
+        BertForSequenceClassification, ClassificationConfig, DistilBertConfig,
+        DistilBertForSequenceClassification, ProblemType,
+    };
+    let mut config = BertConfig::new(40, 8, 1, 2, 16);
+    config.classification = ClassificationConfig::with_num_labels(3);
+    let bert = BertForSequenceClassification::new(&config);
+    let mut distil_config = DistilBertConfig::new(40, 8, 1, 2, 16);
+    distil_config.classification = ClassificationConfig::with_num_labels(3);
+    let distil = DistilBertForSequenceClassification::new(&distil_config);
+    let input = EncoderInput::new(tensor![[2i64, 5, 7], [2, 9, 3]]);
+    let heads: [&dyn Fn(&Tensor) -> Result<(), InputError>; 2] =
+        [&|l| bert.try_forward(&input, Some(l)).map(|_| ()), &|l| {
+            distil.try_forward(&input, Some(l)).map(|_| ())
+        }];
+    for forward in heads {
+        // Class 3 of 3 classes; -100 (ignored) is fine.
+        assert!(forward(&tensor![0i64, -100]).is_ok());
+        match forward(&tensor![1i64, 3]) {
+            Err(InputError::LabelOutOfRange {
+                row: 1,
+                label: 3,
+                num_labels: 3,
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            forward(&tensor![-1i64, 0]),
+            Err(InputError::LabelOutOfRange { row: 0, .. })
+        ));
+        // Three labels for a batch of two.
+        assert!(matches!(
+            forward(&tensor![0i64, 1, 2]),
+            Err(InputError::BadLabels { .. })
+        ));
+        // Floats of the wrong shape are read as multi-label, and rejected.
+        let err = forward(&tensor![0.5f32, 1.0]).unwrap_err();
+        assert!(
+            err.to_string().contains("multi_label_classification"),
+            "{err}"
+        );
+    }
+    let mut regression = BertConfig::new(40, 8, 1, 2, 16);
+    regression.classification =
+        ClassificationConfig::with_num_labels(1).with_problem_type(Some(ProblemType::Regression));
+    let head = BertForSequenceClassification::new(&regression);
+    assert!(
+        head.try_forward(&input, Some(&tensor![0.5f32, 1.0]))
+            .is_ok()
+    );
+    assert!(matches!(
+        head.try_forward(&input, Some(&tensor![0.5f32])),
+        Err(InputError::BadLabels { .. })
+    ));
+}
+
+#[test]
 fn inputs_longer_than_the_positions_are_an_error_unless_truncated() {
     let model = tiny_model();
     let long = EncoderInput::new(Tensor::from_vec((1..=8i64).collect::<Vec<_>>(), [1, 8]))

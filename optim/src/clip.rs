@@ -24,12 +24,24 @@ pub fn clip_grad_norm_<'a>(
     }
     let per_tensor: Vec<f64> = with_grad
         .iter()
-        .map(|(_, g)| vector_norm(&g.to_vec::<f64>(), norm_type))
+        .map(|(_, g)| match g.as_slice::<f32>() {
+            // The common case without a copy: an f32 CPU gradient, squares summed in f64 in
+            // the same order as the general path.
+            Some(xs) if norm_type == 2.0 => xs
+                .iter()
+                .map(|&x| f64::from(x) * f64::from(x))
+                .sum::<f64>()
+                .sqrt(),
+            _ => vector_norm(&g.to_vec::<f64>(), norm_type),
+        })
         .collect();
     let total = vector_norm(&per_tensor, norm_type);
     let coef = (max_norm / (total + 1e-6)).min(1.0);
-    for (p, g) in with_grad {
-        p.set_grad(Some(&g * coef));
+    // A factor of exactly 1 leaves every gradient as it is: skip the copies.
+    if coef < 1.0 {
+        for (p, g) in with_grad {
+            p.set_grad(Some(&g * coef));
+        }
     }
     total
 }

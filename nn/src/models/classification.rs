@@ -11,7 +11,7 @@ use crate::functional::{
     BceWithLogitsOptions, CrossEntropyOptions, Reduction, binary_cross_entropy_with_logits,
     cross_entropy, mse_loss,
 };
-use crate::models::error::PretrainedError;
+use crate::models::error::{InputError, PretrainedError};
 use crate::models::input::BaseModelOutput;
 
 /// Which loss a sequence classifier trains with (transformers' `config.problem_type`).
@@ -151,19 +151,86 @@ impl SequenceClassifierOutput {
     /// A head's `logits` with the loss for `labels` under `problem_type` (see
     /// [`classification_loss`]) and the encoder's hidden states and attentions, as every
     /// `…ForSequenceClassification.forward` returns them.
+    /// Labels that do not fit the head (a class id outside `num_labels`, a wrong shape) are
+    /// an error, where transformers would fail inside the loss.
     pub fn new(
         logits: Var,
         labels: Option<&Tensor>,
         problem_type: Option<ProblemType>,
         encoder_output: BaseModelOutput,
-    ) -> Self {
-        SequenceClassifierOutput {
-            loss: labels.map(|l| classification_loss(&logits, l, problem_type)),
+    ) -> Result<Self, InputError> {
+        let loss = match labels {
+            Some(l) => {
+                check_labels(logits.value().dims(), l, problem_type)?;
+                Some(classification_loss(&logits, l, problem_type))
+            }
+            None => None,
+        };
+        Ok(SequenceClassifierOutput {
+            loss,
             logits,
             hidden_states: encoder_output.hidden_states,
             attentions: encoder_output.attentions,
+        })
+    }
+}
+
+/// The class id cross-entropy ignores (PyTorch's default `ignore_index`).
+const IGNORE_INDEX: i64 = -100;
+
+/// Checks `labels` against logits of shape `logits_dims` (`[B, num_labels]`) under the
+/// problem type (inferred as [`classification_loss`] infers it).
+pub fn check_labels(
+    logits_dims: &[usize],
+    labels: &Tensor,
+    problem_type: Option<ProblemType>,
+) -> Result<(), InputError> {
+    let (batch, num_labels) = match logits_dims {
+        [b, n] => (*b, *n),
+        _ => return Ok(()),
+    };
+    let problem_type = problem_type.unwrap_or_else(|| ProblemType::infer(num_labels, labels));
+    let bad = |problem_type: &'static str, expected: String| InputError::BadLabels {
+        problem_type,
+        expected,
+        found: format!("{:?} {:?}", labels.dtype(), labels.dims()),
+    };
+    match problem_type {
+        ProblemType::SingleLabelClassification => {
+            if labels.dtype().is_float() || labels.numel() != batch {
+                return Err(bad(
+                    "single_label_classification",
+                    format!("{batch} integer class ids"),
+                ));
+            }
+            let ids = labels.to_dtype(DType::I64).to_vec::<i64>();
+            if let Some((row, &label)) = ids
+                .iter()
+                .enumerate()
+                .find(|(_, l)| **l != IGNORE_INDEX && !(0..num_labels as i64).contains(*l))
+            {
+                return Err(InputError::LabelOutOfRange {
+                    row,
+                    label,
+                    num_labels,
+                });
+            }
+        }
+        ProblemType::MultiLabelClassification => {
+            if labels.dims() != [batch, num_labels] {
+                return Err(bad(
+                    "multi_label_classification",
+                    format!("[{batch}, {num_labels}] floats"),
+                ));
+            }
+        }
+        ProblemType::Regression => {
+            if labels.numel() != batch * num_labels {
+                return Err(bad("regression", format!("{} numbers", batch * num_labels)));
+            }
         }
     }
+    Ok(())
 }
 
 /// The loss transformers' `…ForSequenceClassification.forward` computes from `logits`

@@ -110,6 +110,26 @@ pub enum InputError {
         /// `max_position_embeddings`.
         max: usize,
     },
+    /// A single-label class id outside `0..num_labels` (and not the ignored `-100`).
+    LabelOutOfRange {
+        /// The row of the batch.
+        row: usize,
+        /// The label given.
+        label: i64,
+        /// The head's `num_labels`.
+        num_labels: usize,
+    },
+    /// Labels whose shape or dtype does not fit the problem type (class ids `[B]` for
+    /// single-label, floats `[B, num_labels]` for multi-label, `[B]` or `[B, num_labels]` for
+    /// regression).
+    BadLabels {
+        /// The problem type, as transformers names it.
+        problem_type: &'static str,
+        /// What was expected.
+        expected: String,
+        /// What was given.
+        found: String,
+    },
 }
 
 impl fmt::Display for InputError {
@@ -144,6 +164,23 @@ impl fmt::Display for InputError {
                 f,
                 "the input has {seq_len} tokens, more than max_position_embeddings {max}; \
                  turn on truncation"
+            ),
+            InputError::LabelOutOfRange {
+                row,
+                label,
+                num_labels,
+            } => write!(
+                f,
+                "label {label} in row {row} is outside the {num_labels} classes (0..{num_labels}); \
+                 set num_labels in the config or map the labels first"
+            ),
+            InputError::BadLabels {
+                problem_type,
+                expected,
+                found,
+            } => write!(
+                f,
+                "labels for {problem_type} must be {expected}, got {found}"
             ),
         }
     }

@@ -19,7 +19,7 @@ pub mod transfer;
 pub use activation::HiddenAct;
 pub use bert::{BertConfig, BertForSequenceClassification, BertModel};
 pub use classification::{
-    ClassificationConfig, ProblemType, SequenceClassifierOutput, classification_loss,
+    ClassificationConfig, ProblemType, SequenceClassifierOutput, check_labels, classification_loss,
 };
 pub use distilbert::{DistilBertConfig, DistilBertForSequenceClassification, DistilBertModel};
 pub use error::{InputError, PretrainedError};

@@ -5,8 +5,12 @@
 //! then evaluated on 1,000 other balanced reviews. Needs `cargo xtask fetch minilm imdb`.
 //!
 //! ```text
-//! cargo run --release -p kiln-trainer --example finetune_minilm
+//! cargo run --release -p kiln-trainer --example finetune_minilm          # f32
+//! cargo run --release -p kiln-trainer --example finetune_minilm -- fp16  # or bf16
 //! ```
+//!
+//! With `fp16` the forward runs under `autocast(F16)` and the loss is scaled by a
+//! `GradScaler` (`torch.autocast` + `torch.amp.GradScaler`); `bf16` autocasts without scaling.
 //!
 //! Python equivalent (PyTorch + transformers):
 //! ```text
@@ -36,7 +40,16 @@ use kiln_data::datasets::Imdb;
 
 fn main() -> Result<(), Box<dyn Error>> {
     let start = Instant::now();
-    let settings = pipeline::Settings::default();
+    let autocast = match std::env::args().nth(1).as_deref() {
+        None | Some("f32") => None,
+        Some("fp16") => Some(kiln_tensor::DType::F16),
+        Some("bf16") => Some(kiln_tensor::DType::BF16),
+        Some(other) => return Err(format!("unknown precision `{other}`: f32, fp16 or bf16").into()),
+    };
+    let settings = pipeline::Settings {
+        autocast,
+        ..pipeline::Settings::default()
+    };
     let imdb = Imdb::load()?;
     let sample = minilm_imdb::balanced_sample(
         imdb.texts(),
@@ -74,6 +87,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         eval.seconds_per_step
     );
     println!("held-out evaluation: {:.1} s", eval.eval_seconds);
+    if settings.autocast.is_some() {
+        println!("steps skipped for overflow: {}", eval.skipped_steps);
+    }
     println!("held-out accuracy: {:.4}", eval.accuracy);
     println!("held-out ROC AUC:  {:.4}", eval.roc_auc);
     println!("wall time: {:.1} s", start.elapsed().as_secs_f64());

@@ -7,13 +7,16 @@ use std::error::Error;
 use std::path::Path;
 use std::time::Instant;
 
-use kiln_autograd::{Var, no_grad};
+use kiln_autograd::{Var, autocast, no_grad};
 use kiln_nn::loss::CrossEntropyLoss;
 use kiln_nn::models::{BertModel, EncoderInput, PretrainedError};
 use kiln_nn::{Forward, Linear, MeanPooling, Module};
 use kiln_optim::schedulers::{LrScheduler, get_linear_schedule_with_warmup};
-use kiln_optim::{AdamConfig, AdamW, GroupingConfig, Optimizer, param_groups_from_named};
-use kiln_tensor::{Generator, Tensor, manual_seed};
+use kiln_optim::{
+    AdamConfig, AdamW, GradScaler, GradScalerConfig, GroupingConfig, Optimizer,
+    param_groups_from_named,
+};
+use kiln_tensor::{DType, Generator, Tensor, manual_seed};
 use kiln_text::Tokenizer;
 use kiln_trainer::metrics::{accuracy_score, roc_auc_score};
 
@@ -83,6 +86,9 @@ pub struct Settings {
     pub warmup_ratio: f64,
     /// Seed of the sample order, the head's initialisation and dropout.
     pub seed: u64,
+    /// Mixed precision: `Some(F16)` (autocast + loss scaling, as `torch.autocast` with a
+    /// `GradScaler`) or `Some(BF16)` (autocast only); `None` trains in f32.
+    pub autocast: Option<DType>,
 }
 
 impl Default for Settings {
@@ -99,6 +105,7 @@ impl Default for Settings {
             weight_decay: 0.01,
             warmup_ratio: 0.1,
             seed: 42,
+            autocast: None,
         }
     }
 }
@@ -131,6 +138,8 @@ pub struct Evaluation {
     pub accuracy: f64,
     /// Held-out ROC AUC of P(positive).
     pub roc_auc: f64,
+    /// fp16 steps skipped because the scaled gradients overflowed.
+    pub skipped_steps: usize,
 }
 
 /// Fine-tunes MiniLM from `dir` on the training part of `sample` and evaluates on the
@@ -162,6 +171,12 @@ pub fn run(
     let warmup = (settings.warmup_ratio * total as f64) as usize;
     let mut scheduler = get_linear_schedule_with_warmup(&mut optimizer, warmup, total);
     let criterion = CrossEntropyLoss::new();
+    // Loss scaling only for fp16; a disabled scaler passes the loss and steps through.
+    let mut scaler = GradScaler::new(GradScalerConfig {
+        enabled: settings.autocast == Some(DType::F16),
+        ..GradScalerConfig::default()
+    });
+    let mut skipped_steps = 0;
 
     let mut generator = Generator::new(settings.seed);
     let mut order: Vec<usize> = (0..train_ids.len()).collect();
@@ -176,10 +191,17 @@ pub fn run(
             let input = minilm_imdb::padded_batch(&train_ids, rows);
             let labels: Vec<i64> = rows.iter().map(|&r| sample.train_labels[r]).collect();
             let labels = Var::constant(Tensor::from_vec(labels, [rows.len()]));
-            let loss = criterion.forward(&model.forward(&input), &labels);
-            loss.backward();
-            optimizer.step();
-            scheduler.step(&mut optimizer);
+            let loss = {
+                let _amp = autocast(settings.autocast);
+                criterion.forward(&model.forward(&input), &labels)
+            };
+            scaler.scale(&loss).backward();
+            if scaler.step(&mut optimizer) {
+                scheduler.step(&mut optimizer);
+            } else {
+                skipped_steps += 1;
+            }
+            scaler.update();
             optimizer.zero_grad(true);
             let loss = loss.value().item::<f64>();
             losses.push(loss);
@@ -195,7 +217,10 @@ pub fn run(
     let train_seconds = train_start.elapsed().as_secs_f64();
 
     let eval_start = Instant::now();
-    let p_positive = predict_positive(&model, &test_ids, settings.eval_batch_size);
+    let p_positive = {
+        let _amp = autocast(settings.autocast);
+        predict_positive(&model, &test_ids, settings.eval_batch_size)
+    };
     let predicted: Vec<i64> = p_positive.iter().map(|&p| i64::from(p > 0.5)).collect();
     Ok(Evaluation {
         seconds_per_step: train_seconds / losses.len().max(1) as f64,
@@ -204,6 +229,7 @@ pub fn run(
         eval_seconds: eval_start.elapsed().as_secs_f64(),
         accuracy: accuracy_score(&sample.test_labels, &predicted)?,
         roc_auc: roc_auc_score(&sample.test_labels, &p_positive)?,
+        skipped_steps,
     })
 }
 

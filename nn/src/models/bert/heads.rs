@@ -84,12 +84,12 @@ impl BertForSequenceClassification {
             .clone()
             .expect("BertForSequenceClassification always has a pooler");
         let logits = self.classifier.forward(&self.dropout.forward(&pooled));
-        Ok(SequenceClassifierOutput::new(
+        SequenceClassifierOutput::new(
             logits,
             labels,
             self.config().classification.problem_type,
             out,
-        ))
+        )
     }
 
     /// [`BertForSequenceClassification::try_forward`] that panics on unfit input.

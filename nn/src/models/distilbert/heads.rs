@@ -68,12 +68,12 @@ impl DistilBertForSequenceClassification {
         let first = out.last_hidden_state.select(1usize, 0);
         let pooled = self.pre_classifier.forward(&first).relu();
         let logits = self.classifier.forward(&self.dropout.forward(&pooled));
-        Ok(SequenceClassifierOutput::new(
+        SequenceClassifierOutput::new(
             logits,
             labels,
             self.config().classification.problem_type,
             out,
-        ))
+        )
     }
 
     /// [`DistilBertForSequenceClassification::try_forward`] that panics on unfit input.
