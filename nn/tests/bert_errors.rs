@@ -257,10 +257,10 @@ fn labels_that_do_not_fit_the_head_are_an_error_naming_the_row() {
     distil_config.classification = ClassificationConfig::with_num_labels(3);
     let distil = DistilBertForSequenceClassification::new(&distil_config);
     let input = EncoderInput::new(tensor![[2i64, 5, 7], [2, 9, 3]]);
-    let heads: [&dyn Fn(&Tensor) -> Result<(), InputError>; 2] =
-        [&|l| bert.try_forward(&input, Some(l)).map(|_| ()), &|l| {
-            distil.try_forward(&input, Some(l)).map(|_| ())
-        }];
+    type Head<'a> = &'a dyn Fn(&Tensor) -> Result<(), InputError>;
+    let heads: [Head; 2] = [&|l| bert.try_forward(&input, Some(l)).map(|_| ()), &|l| {
+        distil.try_forward(&input, Some(l)).map(|_| ())
+    }];
     for forward in heads {
         // Class 3 of 3 classes; -100 (ignored) is fine.
         assert!(forward(&tensor![0i64, -100]).is_ok());

@@ -294,3 +294,77 @@ fn defaults_are_pytorchs() {
     assert_eq!(KLDivLoss::new().reduction, KlDivReduction::Mean);
     assert!(!KLDivLoss::new().log_target);
 }
+
+/*  Equivalent python code (PyTorch 2.15): when every target is ignored, the mean is 0/0 but
+    the ignored entries get no gradient at all, with or without weights or label smoothing:
+    for ls in (0.0, 0.1):
+        for w in (None, torch.tensor([1., 2., 3.])):
+            x = torch.randn(4, 3, requires_grad=True)
+            loss = F.cross_entropy(x, torch.full((4,), -100), weight=w, label_smoothing=ls)
+            loss.backward()   # loss: nan, x.grad: all zeros
+    x = torch.randn(2, 3, 5, requires_grad=True)
+    F.cross_entropy(x, torch.full((2, 5), 7), ignore_index=7).backward()   # x.grad: zeros
+    F.nll_loss(x.log_softmax(1), torch.full((4,), 1), ignore_index=1)      # same
+*/
+#[test]
+fn cross_entropy_mean_of_all_ignored_has_zero_gradients() {
+    let logits = tensor![
+        [0.3, -1.2, 2.0],
+        [1.0, 0.5, -0.5],
+        [-2.0, 0.1, 0.7],
+        [0.0, 0.0, 4.0]
+    ];
+    for smoothing in [0.0, 0.1] {
+        for weight in [None, Some(tensor![1.0, 2.0, 3.0])] {
+            let x = Var::parameter(logits.clone());
+            let mut loss_fn = CrossEntropyLoss::new().with_label_smoothing(smoothing);
+            if let Some(w) = &weight {
+                loss_fn = loss_fn.with_weight(w.clone());
+            }
+            let loss = loss_fn.forward(&x, &Var::constant(tensor![-100i64, -100, -100, -100]));
+            assert!(loss.value().item::<f32>().is_nan(), "ls={smoothing}");
+            loss.backward();
+            let grad = x.grad().expect("gradient").to_vec::<f32>();
+            assert_eq!(grad, vec![0.0; 12], "ls={smoothing} weight={weight:?}");
+        }
+    }
+    let x = Var::parameter(Tensor::full([2, 3, 5], 0.25));
+    let loss = CrossEntropyLoss::new().with_ignore_index(7).forward(
+        &x,
+        &Var::constant(Tensor::full([2, 5], 7.0).to_dtype(kiln_tensor::DType::I64)),
+    );
+    assert!(loss.value().item::<f32>().is_nan());
+    loss.backward();
+    assert_eq!(x.grad().unwrap().to_vec::<f32>(), vec![0.0; 30]);
+    let x = Var::parameter(logits);
+    let loss = NLLLoss::new()
+        .with_ignore_index(1)
+        .forward(&x.log_softmax(1), &Var::constant(tensor![1i64, 1, 1, 1]));
+    assert!(loss.value().item::<f32>().is_nan());
+    loss.backward();
+    assert_eq!(x.grad().unwrap().to_vec::<f32>(), vec![0.0; 12]);
+}
+
+/*  Equivalent python code (PyTorch 2.15): a zero total weight with entries that are not
+    ignored keeps PyTorch's NaN gradient on those rows (−w/Σw = 0/0), and ignored rows get 0:
+    x = torch.randn(3, 3, requires_grad=True)
+    F.cross_entropy(x, torch.tensor([0, -100, 1]), weight=torch.tensor([0., 0., 1.])).backward()
+    # x.grad rows 0 and 2: nan; row 1: zeros
+*/
+#[test]
+fn cross_entropy_zero_total_weight_keeps_nan_gradients_on_counted_rows() {
+    let x = Var::parameter(tensor![
+        [0.3, -1.2, 2.0],
+        [1.0, 0.5, -0.5],
+        [-2.0, 0.1, 0.7]
+    ]);
+    let loss = CrossEntropyLoss::new()
+        .with_weight(tensor![0.0, 0.0, 1.0])
+        .forward(&x, &Var::constant(tensor![0i64, -100, 1]));
+    assert!(loss.value().item::<f32>().is_nan());
+    loss.backward();
+    let grad = x.grad().unwrap().to_vec::<f32>();
+    assert!(grad[0..3].iter().all(|g| g.is_nan()), "{grad:?}");
+    assert_eq!(&grad[3..6], &[0.0, 0.0, 0.0]);
+    assert!(grad[6..9].iter().all(|g| g.is_nan()), "{grad:?}");
+}

@@ -92,8 +92,8 @@ fn main() {
             .state()
             .log_history
             .iter()
-            .filter_map(|e| e.values.get("amp_skipped_steps").copied())
-            .last()
+            .rev()
+            .find_map(|e| e.values.get("amp_skipped_steps").copied())
             .unwrap_or(0.0);
         println!(
             "{precision}: train loss {:.4}, test accuracy {:.2}%, {seconds:.1} s for 3 epochs, \

@@ -61,7 +61,8 @@ impl CrossEntropyOptions {
 ///
 /// - int64 class indices shaped like `input` without its class dim: `−w[t]·log_softmax(x)[t]`,
 ///   with `ignore_index` entries skipped and `Mean` dividing by `Σ w[t]` (PyTorch's weighted
-///   mean); label smoothing adds `ε/C · Σ_c −w[c]·log_softmax(x)[c]` reduced the same way; or
+///   mean; when every entry is ignored the loss is NaN and every gradient 0, as PyTorch's);
+///   label smoothing adds `ε/C · Σ_c −w[c]·log_softmax(x)[c]` reduced the same way; or
 /// - float class probabilities shaped like `input`: `−Σ_c w[c]·p[c]·log_softmax(x)[c]`, `Mean`
 ///   dividing by the number of rows `numel / C`; gradients also flow to `target`.
 ///
@@ -107,18 +108,17 @@ pub fn cross_entropy(input: &Var, target: &Var, options: &CrossEntropyOptions) -
         Some(w) => log_probs.mul(&Var::constant(weight_view(w, &x, "cross_entropy"))),
         None => log_probs,
     };
-    let valid = target
-        .value()
-        .ne_scalar(options.ignore_index)
-        .to_dtype(x.dtype());
-    let smooth = weighted
-        .sum_dim(&[cd as i64], false)
-        .mul(&Var::constant(valid))
-        .neg();
+    let valid = t.valid.to_dtype(x.dtype());
+    let per_entry = weighted.sum_dim(&[cd as i64], false).neg();
+    let smooth = per_entry.mul(&Var::constant(valid.clone()));
     let smooth = match options.reduction {
         Reduction::None => smooth,
         Reduction::Sum => smooth.sum(),
-        Reduction::Mean => smooth.sum().mul_scalar(1.0 / t.total_weight()),
+        // Every entry ignored (or only zero-weight ones): NaN, zero gradients where ignored.
+        Reduction::Mean => match t.total_weight() {
+            0.0 => t.mean_of_zero_total(&per_entry, &valid),
+            total => smooth.sum().mul_scalar(1.0 / total),
+        },
     };
     let classes = x.dims()[cd] as f64;
     nll.mul_scalar(1.0 - eps)

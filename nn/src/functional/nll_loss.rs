@@ -72,6 +72,8 @@ pub(crate) struct ClassTargets {
     pub safe: Tensor,
     /// `weight[target]` (1 without weights), 0 where ignored, shaped like the target.
     pub weights: Tensor,
+    /// `target != ignore_index`, bool, shaped like the target.
+    pub valid: Tensor,
 }
 
 impl ClassTargets {
@@ -104,29 +106,52 @@ impl ClassTargets {
         if let Some(bad) = safe.to_vec::<i64>().into_iter().find(|&t| t < 0 || t >= c) {
             panic!("{op}: Target {bad} is out of bounds (expected a class in 0..{c}).");
         }
-        let valid = valid.to_dtype(input.dtype());
+        let valid_float = valid.to_dtype(input.dtype());
         let weights = match weight {
             Some(w) => {
                 let w = weight_view(w, input, op).reshape(&[-1]);
                 let picked = w.index_select(0, &safe.reshape(&[-1]));
-                &picked.reshape_to(target.dims().to_vec()) * &valid
+                &picked.reshape_to(target.dims().to_vec()) * &valid_float
             }
-            None => valid,
+            None => valid_float,
         };
-        ClassTargets { safe, weights }
+        ClassTargets {
+            safe,
+            weights,
+            valid,
+        }
     }
 
     /// `Σ weight[target]` over non-ignored entries: the denominator of PyTorch's weighted mean.
     pub(crate) fn total_weight(&self) -> f64 {
         self.weights.to_dtype(DType::F64).sum().item::<f64>()
     }
+
+    /// `Σ values·coeff / total_weight` (PyTorch's weighted mean) when the total weight is 0:
+    /// every entry ignored, or only zero-weight classes counted. PyTorch's loss is then NaN
+    /// (0/0), ignored entries get a zero gradient and counted ones `−w/0` (NaN for a zero
+    /// weight). Dividing the masked sum by 0 would give the ignored entries `0·∞ = NaN`
+    /// gradients instead, so each counted entry's factor `coeff/0` is formed first, ignored
+    /// entries get the factor 0, and the NaN value comes from a constant that carries no
+    /// gradient. `coeff` is a per-entry constant shaped like the target.
+    pub(crate) fn mean_of_zero_total(&self, values: &Var, coeff: &Tensor) -> Var {
+        let factor = Tensor::where_(
+            &self.valid,
+            &coeff.mul_scalar(f64::INFINITY),
+            &coeff.zeros_like(),
+        );
+        values
+            .mul(&Var::constant(factor))
+            .sum()
+            .add_scalar(f64::NAN)
+    }
 }
 
 /// Negative log-likelihood loss of log-probabilities `input` (`[N, C]`, `[N, C, d1, …]` or
 /// `[C]`) at int64 class indices `target` (`[N]`, `[N, d1, …]` or 0-d) (`F.nll_loss`):
 /// `−w[t]·input[t]` per entry, 0 where `target == ignore_index`. `Mean` divides the sum by
-/// `Σ w[t]` over non-ignored entries (PyTorch's weighted mean; NaN when every entry is
-/// ignored). Gradients flow to `input`.
+/// `Σ w[t]` over non-ignored entries (PyTorch's weighted mean). When every entry is ignored
+/// the mean is NaN and, as in PyTorch, every gradient is 0. Gradients flow to `input`.
 pub fn nll_loss(input: &Var, target: &Var, options: &NllLossOptions) -> Var {
     let x = input.value();
     let t = ClassTargets::new(
@@ -142,6 +167,9 @@ pub fn nll_loss(input: &Var, target: &Var, options: &NllLossOptions) -> Var {
     match options.reduction {
         Reduction::None => losses,
         Reduction::Sum => losses.sum(),
-        Reduction::Mean => losses.sum().mul_scalar(1.0 / t.total_weight()),
+        Reduction::Mean => match t.total_weight() {
+            0.0 => t.mean_of_zero_total(&picked.neg(), &t.weights),
+            total => losses.sum().mul_scalar(1.0 / total),
+        },
     }
 }

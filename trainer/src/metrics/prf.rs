@@ -7,7 +7,10 @@ use super::error::MetricError;
 /// The value a ratio takes when its denominator is zero (scikit-learn's `zero_division`).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub enum ZeroDivision {
-    /// `"warn"`, the default: the ratio is 0 (scikit-learn also warns; Kiln does not).
+    /// `"warn"`, the default: the ratio is 0. scikit-learn also warns; the functions taking a
+    /// [`MetricWarnings`](super::MetricWarnings) collector (e.g.
+    /// [`precision_score`](super::precision_score)) record the warning there, the others drop
+    /// it.
     #[default]
     Warn,
     /// `zero_division=0`.
@@ -19,7 +22,7 @@ pub enum ZeroDivision {
 }
 
 impl ZeroDivision {
-    fn value(self) -> f64 {
+    pub(crate) fn value(self) -> f64 {
         match self {
             ZeroDivision::Warn | ZeroDivision::Zero => 0.0,
             ZeroDivision::One => 1.0,
@@ -88,14 +91,14 @@ impl Default for PrfOptions {
 }
 
 /// Per-class counts: true positives, predicted and true samples.
-struct Counts {
-    tp: Vec<f64>,
-    pred: Vec<f64>,
-    truth: Vec<f64>,
+pub(crate) struct Counts {
+    pub(crate) tp: Vec<f64>,
+    pub(crate) pred: Vec<f64>,
+    pub(crate) truth: Vec<f64>,
 }
 
 /// Counts per class of `y_pred` against `y_true` over `options.labels`, and those labels.
-fn class_counts(
+pub(crate) fn class_counts(
     y_true: &[i64],
     y_pred: &[i64],
     options: &PrfOptions,
@@ -128,7 +131,11 @@ fn divide(num: &[f64], den: &[f64], zero: f64) -> Vec<f64> {
 }
 
 /// Precision, recall and F-score from counts, as scikit-learn computes them.
-fn ratios(c: &Counts, beta: f64, zero_division: ZeroDivision) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+pub(crate) fn ratios(
+    c: &Counts,
+    beta: f64,
+    zero_division: ZeroDivision,
+) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let zero = zero_division.value();
     let precision = divide(&c.tp, &c.pred, zero);
     let recall = divide(&c.tp, &c.truth, zero);
@@ -153,7 +160,7 @@ fn ratios(c: &Counts, beta: f64, zero_division: ZeroDivision) -> (Vec<f64>, Vec<
 /// Mean of the non-NaN `values`, weighted by `weights` when given (scikit-learn's
 /// `_nanaverage`): NaN when every value is NaN, the plain mean when the remaining weights sum
 /// to 0.
-fn nan_average(values: &[f64], weights: Option<&[f64]>) -> f64 {
+pub(crate) fn nan_average(values: &[f64], weights: Option<&[f64]>) -> f64 {
     let kept: Vec<(f64, f64)> = values
         .iter()
         .enumerate()
