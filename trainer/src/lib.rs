@@ -8,14 +8,18 @@
 //! `kiln_nn::Module` with [`TrainingArguments`] (same names and defaults, from JSON or TOML),
 //! callbacks ([`EarlyStoppingCallback`], progress lines, a JSONL log), atomic checkpoints in
 //! HF's layout and a resume that is bit-identical to an uninterrupted run.
+//! [`report`] turns a run's log into loss, learning-rate and metric curves (SVG and PNG) and a
+//! self-contained `report.html`, written at the end of training by [`ReportCallback`].
 //! The seeds' end-to-end examples (`number_sum`, `number_product`, `fashion_mnist_mlp`,
 //! `tfidf_logreg`, `embeddings`, `bert_features_logreg`, `finetune_minilm`) are in
 //! `examples/`.
 
 pub mod classic;
 pub mod metrics;
+pub mod report;
 pub mod training;
 
+pub use report::{LineChart, ReportCallback, ReportError, ReportFiles, Series, write_report};
 pub use training::args::{IntervalStrategy, OptimizerName, SchedulerType, TrainingArguments};
 pub use training::callback::Callback;
 pub use training::control::TrainerControl;
