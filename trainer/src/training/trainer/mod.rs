@@ -21,6 +21,7 @@ pub use outputs::{
     TrainOutput,
 };
 
+use crate::report::ReportCallback;
 use crate::training::args::TrainingArguments;
 use crate::training::callback::Callback;
 use crate::training::control::TrainerControl;
@@ -74,8 +75,9 @@ where
     C: Collate<D::Item> + Clone + 'static,
 {
     /// A Trainer for `model` with `args`, batching with `data_collator` and computing each
-    /// batch's loss with `compute_loss`. The arguments are validated here. A progress
-    /// output (unless `disable_tqdm`) and the JSONL log are the first callbacks.
+    /// batch's loss with `compute_loss`. The arguments are validated here. The JSONL log, the
+    /// end-of-training report (curves as SVG and PNG and `report.html` in `output_dir`) and a
+    /// progress output (unless `disable_tqdm`) are the first callbacks.
     pub fn new(
         model: M,
         args: TrainingArguments,
@@ -83,7 +85,10 @@ where
         compute_loss: impl Fn(&M, &C::Batch) -> StepOutput + 'static,
     ) -> Result<Self, TrainerError> {
         args.validate()?;
-        let mut callbacks: Vec<Box<dyn Callback>> = vec![Box::new(JsonlLogCallback::new())];
+        let mut callbacks: Vec<Box<dyn Callback>> = vec![
+            Box::new(JsonlLogCallback::new()),
+            Box::new(ReportCallback::new()),
+        ];
         if !args.disable_tqdm {
             callbacks.push(Box::new(ProgressCallback::new()));
         }
