@@ -20,7 +20,7 @@ use kiln_autograd::Var;
 use kiln_data::datasets::{FashionMnist, Split};
 use kiln_data::{DataLoader, DefaultCollate};
 use kiln_nn::loss::CrossEntropyLoss;
-use kiln_nn::{Forward, Linear, Module, ReLU, Sequential};
+use kiln_nn::{Forward, Module, Sequential};
 use kiln_optim::clip_grad_norm_;
 use kiln_tensor::{Tensor, manual_seed};
 use kiln_trainer::training::schedule::{create_optimizer, create_scheduler};
@@ -52,12 +52,7 @@ fn fashion_mnist_epoch(c: &mut Criterion) {
 /// The seeds' Fashion-MNIST MLP, seeded.
 fn mlp() -> Sequential {
     manual_seed(0);
-    Sequential::new()
-        .append(Linear::new(784, 256, true))
-        .append(ReLU)
-        .append(Linear::new(256, 128, true))
-        .append(ReLU)
-        .append(Linear::new(128, 10, true))
+    fashion_mnist_mlp::model()
 }
 
 /// One epoch at batch 64, lr 1e-3, no checkpoints; everything else HF's defaults.

@@ -17,7 +17,7 @@ use kiln_optim::{Adam, AdamConfig, Optimizer};
 use kiln_tensor::manual_seed;
 
 /// The classifier: two hidden ReLU layers.
-fn model() -> Sequential {
+pub fn model() -> Sequential {
     Sequential::new()
         .append(Linear::new(784, 256, true))
         .append(ReLU)
@@ -27,7 +27,7 @@ fn model() -> Sequential {
 }
 
 /// Share of `data` the model labels correctly.
-fn accuracy(model: &Sequential, data: &FashionMnist) -> f64 {
+pub fn accuracy(model: &Sequential, data: &FashionMnist) -> f64 {
     let _guard = no_grad();
     let logits = model.forward(&Var::constant(data.images().clone())).value();
     let predicted = logits.argmax_dim(1usize, false).to_vec::<i64>();
@@ -66,7 +66,7 @@ pub fn setup(train: FashionMnist) -> (Sequential, DataLoader<FashionMnist>, Adam
     (net, loader, optimizer)
 }
 
-#[allow(dead_code)] // the bench includes this file and calls `setup` / `run_epoch`
+#[allow(dead_code)] // the bench and `fashion_mnist_trainer` include this file
 fn main() {
     let (train_set, test_set) = match (
         FashionMnist::load(Split::Train),

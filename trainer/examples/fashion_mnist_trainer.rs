@@ -8,42 +8,22 @@
 //! cargo run --release -p kiln-trainer --example fashion_mnist_trainer -- f32 fp16
 //! ```
 
+#[path = "fashion_mnist_mlp.rs"]
+mod fashion_mnist_mlp;
+
 use std::time::Instant;
 
-use kiln_autograd::{Var, no_grad};
+use kiln_autograd::Var;
 use kiln_data::DefaultCollate;
 use kiln_data::datasets::{FashionMnist, Split};
 use kiln_nn::loss::CrossEntropyLoss;
-use kiln_nn::{Forward, Linear, ReLU, Sequential};
+use kiln_nn::{Forward, Sequential};
 use kiln_tensor::{Tensor, manual_seed};
 use kiln_trainer::{IntervalStrategy, StepOutput, Trainer, TrainingArguments};
-
-fn mlp() -> Sequential {
-    manual_seed(0);
-    Sequential::new()
-        .append(Linear::new(784, 256, true))
-        .append(ReLU)
-        .append(Linear::new(256, 128, true))
-        .append(ReLU)
-        .append(Linear::new(128, 10, true))
-}
 
 fn batch_loss(net: &Sequential, (images, labels): &(Tensor, Tensor)) -> StepOutput {
     let logits = net.forward(&Var::constant(images.clone()));
     StepOutput::loss(CrossEntropyLoss::new().forward(&logits, &Var::constant(labels.clone())))
-}
-
-/// Share of `data` the model labels correctly (evaluated in f32).
-fn accuracy(net: &Sequential, data: &FashionMnist) -> f64 {
-    let _guard = no_grad();
-    let logits = net.forward(&Var::constant(data.images().clone())).value();
-    let predicted = logits.argmax_dim(1usize, false).to_vec::<i64>();
-    let hits = predicted
-        .iter()
-        .zip(data.label_values())
-        .filter(|(p, l)| p == l)
-        .count();
-    hits as f64 / data.label_values().len() as f64
 }
 
 fn main() {
@@ -82,9 +62,11 @@ fn main() {
             disable_tqdm: true,
             ..TrainingArguments::new(std::env::temp_dir().join(format!("kiln-fmnist-{precision}")))
         };
-        let mut trainer = Trainer::new(mlp(), args, DefaultCollate, batch_loss)
-            .expect("valid arguments")
-            .with_train_dataset(train.clone());
+        manual_seed(0);
+        let mut trainer =
+            Trainer::new(fashion_mnist_mlp::model(), args, DefaultCollate, batch_loss)
+                .expect("valid arguments")
+                .with_train_dataset(train.clone());
         let start = Instant::now();
         let out = trainer.train(None).expect("training runs");
         let seconds = start.elapsed().as_secs_f64();
@@ -99,7 +81,7 @@ fn main() {
             "{precision}: train loss {:.4}, test accuracy {:.2}%, {seconds:.1} s for 3 epochs, \
              {skipped} steps skipped",
             out.training_loss,
-            accuracy(trainer.model(), &test) * 100.0
+            fashion_mnist_mlp::accuracy(trainer.model(), &test) * 100.0
         );
     }
 }

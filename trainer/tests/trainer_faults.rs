@@ -11,18 +11,19 @@
 //!
 //! `harness = false`: `main` is either the child or the two tests.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+use common::AbortAt;
 use kiln_autograd::Var;
 use kiln_data::{DefaultCollate, TensorDataset};
 use kiln_nn::loss::MSELoss;
 use kiln_nn::{Forward, Linear, ReLU, Sequential};
 use kiln_tensor::{Tensor, manual_seed};
-use kiln_trainer::{
-    Callback, ResumeFrom, StepOutput, Trainer, TrainerControl, TrainerState, TrainingArguments,
-};
+use kiln_trainer::{ResumeFrom, StepOutput, Trainer, TrainingArguments};
 
 const CHILD: &str = "KILN_FAULT_CHILD";
 const DIR: &str = "KILN_FAULT_DIR";
@@ -69,26 +70,6 @@ impl Workload {
         match self {
             Workload::Kill => (256, 150, 1.0),
             Workload::Disk => (1024, 10, 5.0),
-        }
-    }
-}
-
-/// Stops training after a given step, as a crash would (no final save).
-struct AbortAt(usize);
-
-impl Callback for AbortAt {
-    fn name(&self) -> String {
-        "AbortAt".into()
-    }
-
-    fn on_step_end(
-        &mut self,
-        _: &TrainingArguments,
-        state: &TrainerState,
-        control: &mut TrainerControl,
-    ) {
-        if state.global_step == self.0 {
-            control.should_training_stop = true;
         }
     }
 }

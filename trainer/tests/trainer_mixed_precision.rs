@@ -3,18 +3,18 @@
 //! overflowed and the log counts them; a resumed fp16 run restores the scaler and ends
 //! bit-identical to an uninterrupted one.
 
+mod common;
+
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
+use common::AbortAt;
 use kiln_autograd::Var;
 use kiln_data::{DefaultCollate, TensorDataset};
 use kiln_nn::loss::CrossEntropyLoss;
 use kiln_nn::{Forward, Linear, Module, ReLU, Sequential};
 use kiln_tensor::{DType, Tensor, manual_seed};
-use kiln_trainer::{
-    Callback, IntervalStrategy, ResumeFrom, StepOutput, Trainer, TrainerControl, TrainerState,
-    TrainingArguments,
-};
+use kiln_trainer::{IntervalStrategy, ResumeFrom, StepOutput, Trainer, TrainingArguments};
 
 /// The global generator seeds data and weights: tests here take turns with it.
 static GLOBAL_RNG: Mutex<()> = Mutex::new(());
@@ -166,26 +166,6 @@ fn overflowed_fp16_steps_are_skipped_and_counted() {
     );
     let losses = logged(&t, "loss");
     assert!(losses.last() < losses.first(), "{losses:?}");
-}
-
-/// Stops training after a given step, without the save a normal end makes.
-struct AbortAt(usize);
-
-impl Callback for AbortAt {
-    fn name(&self) -> String {
-        "AbortAt".into()
-    }
-
-    fn on_step_end(
-        &mut self,
-        _: &TrainingArguments,
-        state: &TrainerState,
-        control: &mut TrainerControl,
-    ) {
-        if state.global_step == self.0 {
-            control.should_training_stop = true;
-        }
-    }
 }
 
 #[test]

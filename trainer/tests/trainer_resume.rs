@@ -2,17 +2,18 @@
 //! where HF's rules say, checkpoints are written and pruned, and a run resumed from a
 //! mid-epoch checkpoint ends bit-identical to the uninterrupted run.
 
+mod common;
+
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
+use common::AbortAt;
 use kiln_autograd::Var;
 use kiln_data::{DefaultCollate, TensorDataset};
 use kiln_nn::loss::MSELoss;
 use kiln_nn::{Dropout, Forward, Linear, Module, ReLU, Sequential};
 use kiln_tensor::{Tensor, manual_seed};
-use kiln_trainer::{
-    Callback, ResumeFrom, StepOutput, Trainer, TrainerControl, TrainerState, TrainingArguments,
-};
+use kiln_trainer::{ResumeFrom, StepOutput, Trainer, TrainingArguments};
 
 /// The global generator seeds data, weights and dropout: tests here take turns with it.
 static GLOBAL_RNG: Mutex<()> = Mutex::new(());
@@ -191,26 +192,6 @@ fn resuming_from_a_corrupt_checkpoint_is_a_typed_error() {
         .train(Some(ResumeFrom::Last))
         .expect_err("a truncated checkpoint must not load");
     assert!(err.to_string().contains("model.safetensors"), "{err}");
-}
-
-/// Stops training after a given step, without the save a normal end makes.
-struct AbortAt(usize);
-
-impl Callback for AbortAt {
-    fn name(&self) -> String {
-        "AbortAt".into()
-    }
-
-    fn on_step_end(
-        &mut self,
-        _: &TrainingArguments,
-        state: &TrainerState,
-        control: &mut TrainerControl,
-    ) {
-        if state.global_step == self.0 {
-            control.should_training_stop = true;
-        }
-    }
 }
 
 fn tempdir(name: &str) -> std::path::PathBuf {

@@ -3,6 +3,28 @@
 
 use std::path::PathBuf;
 
+use kiln_trainer::{Callback, TrainerControl, TrainerState, TrainingArguments};
+
+/// Stops training after a given step, as a crash would: no final save.
+pub struct AbortAt(pub usize);
+
+impl Callback for AbortAt {
+    fn name(&self) -> String {
+        "AbortAt".into()
+    }
+
+    fn on_step_end(
+        &mut self,
+        _: &TrainingArguments,
+        state: &TrainerState,
+        control: &mut TrainerControl,
+    ) {
+        if state.global_step == self.0 {
+            control.should_training_stop = true;
+        }
+    }
+}
+
 /// The Kiln data cache: `$KILN_CACHE`, else `$HOME/.cache/kiln`.
 pub fn cache_dir() -> PathBuf {
     match std::env::var_os("KILN_CACHE") {
