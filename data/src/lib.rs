@@ -51,5 +51,8 @@ pub use collate::{
 pub use dataset::{Dataset, FnDataset, MapDataset, Subset, TensorDataset, VecDataset};
 pub use loader::{DataLoader, EpochIter};
 pub use samplers::{BatchSample, Sampler};
-pub use splits::{Fold, KFold, StratifiedKFold, TrainTestSplit, random_split, train_test_split};
+pub use splits::{
+    Fold, KFold, LeastPopulatedClassWarning, StratifiedKFold, StratifiedSplit, TrainTestSplit,
+    random_split, train_test_split,
+};
 pub use table::Table;

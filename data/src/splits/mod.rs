@@ -5,12 +5,14 @@ mod error;
 mod kfold;
 mod random_split;
 mod stratified_kfold;
+mod stratified_warning;
 mod train_test_split;
 
 pub use error::SplitError;
 pub use kfold::KFold;
 pub use random_split::{SplitLengths, random_split, random_split_indices};
 pub use stratified_kfold::StratifiedKFold;
+pub use stratified_warning::{LeastPopulatedClassWarning, StratifiedSplit};
 pub use train_test_split::{SplitSize, TrainTestSplit, train_test_split};
 
 /// One cross-validation fold: `(train, test)` index lists, each ascending.

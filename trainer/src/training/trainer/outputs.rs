@@ -48,7 +48,7 @@ pub struct EvalPrediction {
     pub label_ids: Option<Tensor>,
 }
 
-/// What [`Trainer::predict`] returns (HF's `PredictionOutput`).
+/// What [`Trainer::predict`](super::Trainer::predict) returns (HF's `PredictionOutput`).
 pub struct PredictionOutput {
     /// The logits of every example, when the model returned them.
     pub predictions: Option<Tensor>,
@@ -58,7 +58,7 @@ pub struct PredictionOutput {
     pub metrics: Metrics,
 }
 
-/// What [`Trainer::train`] returns (HF's `TrainOutput`).
+/// What [`Trainer::train`](super::Trainer::train) returns (HF's `TrainOutput`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainOutput {
     /// Optimizer steps taken in the whole run.
@@ -69,7 +69,7 @@ pub struct TrainOutput {
     pub metrics: Metrics,
 }
 
-/// Where [`Trainer::train`] resumes from (HF's `resume_from_checkpoint=True` or a path).
+/// Where [`Trainer::train`](super::Trainer::train) resumes from (HF's `resume_from_checkpoint=True` or a path).
 #[derive(Clone, Debug, PartialEq)]
 pub enum ResumeFrom {
     /// The latest complete checkpoint in `output_dir`.
