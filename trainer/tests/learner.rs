@@ -145,6 +145,11 @@ fn lr_find_sweeps_smooths_stops_and_restores_the_weights() {
     let n = curve.lrs.len();
     assert_eq!(curve.losses.len(), n);
     assert_eq!(curve.raw_losses.len(), n);
+    // The plot draws every finite point on its log axis.
+    let finite = curve.losses.iter().filter(|l| l.is_finite()).count();
+    let plot = curve.plot();
+    assert_eq!(plot.drawn_points(0), finite);
+    assert!(plot.to_svg().contains("learning rate (log scale)"));
     // SGD at rates up to 1e4 blows the loss up well before the 60th step.
     assert!(
         curve.diverged && n < 60,

@@ -8,6 +8,7 @@ use kiln_nn::Module;
 use kiln_tensor::manual_seed;
 
 use super::{Learner, LearnerError};
+use crate::report::{LineChart, Series};
 use crate::training::args::TrainingArguments;
 use crate::training::schedule::create_optimizer;
 
@@ -126,6 +127,21 @@ pub fn steepest_descent_index(losses: &[f64]) -> Option<usize> {
 }
 
 impl LrFindResult {
+    /// The range test's plot (ktrain's `learner.lr_plot()`): smoothed loss against the
+    /// learning rate on a log axis; write it with `to_svg` / `write_png`.
+    pub fn plot(&self) -> LineChart {
+        let points = self
+            .lrs
+            .iter()
+            .copied()
+            .zip(self.losses.iter().copied())
+            .collect();
+        LineChart::new("Learning-rate range test")
+            .with_labels("learning rate (log scale)", "smoothed loss")
+            .with_log_x(true)
+            .with_series(Series::new("loss", points))
+    }
+
     fn suggest(mut self, config: &LrFindConfig) -> Self {
         let end = self.losses.len().saturating_sub(config.skip_end);
         let start = config.skip_start.min(end);
