@@ -3,9 +3,12 @@
 //! outputs, every fold keeps its checkpoints in `fold-<i>`, and the summary's mean and std
 //! (numpy's ddof=0) are those of the per-fold metrics.
 
+mod common;
+
+use common::exclusive;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
 
 use kiln_autograd::{Var, no_grad};
 use kiln_data::{DefaultCollate, TensorDataset};
@@ -14,13 +17,6 @@ use kiln_nn::{Forward, Linear, ReLU, Sequential};
 use kiln_tensor::{Tensor, manual_seed};
 use kiln_trainer::cv::{CrossValidation, CvError};
 use kiln_trainer::{EvalPrediction, IntervalStrategy, StepOutput, TrainingArguments};
-
-/// The Trainer seeds the global generator: tests here take turns with it.
-static GLOBAL_RNG: Mutex<()> = Mutex::new(());
-
-fn exclusive() -> MutexGuard<'static, ()> {
-    GLOBAL_RNG.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 fn tempdir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kiln-cv-{}-{name}", std::process::id()));

@@ -2,8 +2,11 @@
 //! schedule, `fit` holds the rate, and `lr_find` sweeps exponentially, smooths, stops on
 //! divergence, suggests the steepest-descent rate and restores the weights bit for bit.
 
+mod common;
+
+use common::exclusive;
+
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
 
 use kiln_autograd::Var;
 use kiln_data::{DefaultCollate, TensorDataset};
@@ -12,12 +15,6 @@ use kiln_nn::{Forward, Linear, Module, ReLU, Sequential};
 use kiln_tensor::{Tensor, manual_seed};
 use kiln_trainer::learner::{Learner, LearnerError, LrFindConfig, steepest_descent_index};
 use kiln_trainer::{OptimizerName, StepOutput, TrainingArguments};
-
-static GLOBAL_RNG: Mutex<()> = Mutex::new(());
-
-fn exclusive() -> MutexGuard<'static, ()> {
-    GLOBAL_RNG.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 fn tempdir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kiln-learner-{}-{name}", std::process::id()));

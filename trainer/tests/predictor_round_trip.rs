@@ -2,9 +2,12 @@
 //! test binary run again with `KILN_PREDICTOR_CHILD_DIR` set), it gives bit-identical
 //! probabilities; and the bad folders and inputs are typed errors naming the file.
 
+mod common;
+
+use common::exclusive;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, MutexGuard};
 
 use kiln_nn::models::{
     BertConfig, BertForSequenceClassification, ClassificationConfig, PretrainedError,
@@ -18,12 +21,6 @@ use kiln_trainer::learner::{PREDICTOR_FILE, Predictor, PredictorConfig, Predicto
 const CHILD_DIR: &str = "KILN_PREDICTOR_CHILD_DIR";
 /// Where the child writes the probabilities' bits.
 const CHILD_OUT: &str = "KILN_PREDICTOR_CHILD_OUT";
-
-static GLOBAL_RNG: Mutex<()> = Mutex::new(());
-
-fn exclusive() -> MutexGuard<'static, ()> {
-    GLOBAL_RNG.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 fn tempdir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kiln-predictor-{}-{name}", std::process::id()));

@@ -3,8 +3,11 @@
 //! f32 over 20+ steps: on the seeds' Fashion-MNIST MLP shape with SGD and on a small BERT
 //! classifier with padding and AdamW.
 
+mod common;
+
+use common::exclusive;
+
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
 
 use kiln_autograd::Var;
 use kiln_data::{DefaultCollate, TensorDataset};
@@ -13,13 +16,6 @@ use kiln_nn::models::{BertConfig, BertForSequenceClassification, EncoderInput};
 use kiln_nn::{Forward, Linear, Module, ReLU, Sequential};
 use kiln_tensor::{Tensor, manual_seed};
 use kiln_trainer::{OptimizerName, StepOutput, Trainer, TrainerState, TrainingArguments};
-
-/// The global generator seeds data and weights: tests here take turns with it.
-static GLOBAL_RNG: Mutex<()> = Mutex::new(());
-
-fn exclusive() -> MutexGuard<'static, ()> {
-    GLOBAL_RNG.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 fn args(dir: &Path, batch: usize, accumulation: usize, epochs: f64) -> TrainingArguments {
     TrainingArguments {

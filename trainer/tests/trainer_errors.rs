@@ -2,8 +2,11 @@
 //! set and a checkpoint that does not fit the model: each is a typed error that names the
 //! key, metric or tensor, and none loses a checkpoint.
 
+mod common;
+
+use common::exclusive;
+
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
 
 use kiln_autograd::Var;
 use kiln_data::{DefaultCollate, TensorDataset};
@@ -14,13 +17,6 @@ use kiln_trainer::{
     ArgsError, CheckpointError, EvalPrediction, Metrics, ResumeFrom, StepOutput, Trainer,
     TrainerError, TrainingArguments,
 };
-
-/// The global generator seeds data and weights: tests here take turns with it.
-static GLOBAL_RNG: Mutex<()> = Mutex::new(());
-
-fn exclusive() -> MutexGuard<'static, ()> {
-    GLOBAL_RNG.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 fn tempdir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kiln-errors-{}-{name}", std::process::id()));

@@ -6,8 +6,12 @@
 //! the best checkpoint, and `EarlyStoppingCallback` (patience, threshold) are checked against
 //! HF's choices too.
 
+mod common;
+
+use common::exclusive;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use kiln_autograd::Var;
 use kiln_data::{DefaultCollate, TensorDataset};
@@ -19,13 +23,6 @@ use kiln_trainer::{
     TrainerState, TrainingArguments,
 };
 use serde_json::Value;
-
-/// The global generator seeds data and weights: tests here take turns with it.
-static GLOBAL_RNG: Mutex<()> = Mutex::new(());
-
-fn exclusive() -> MutexGuard<'static, ()> {
-    GLOBAL_RNG.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// Records each hook as `[kind, global_step]`, named as `gen_flow.py` names them.
 #[derive(Clone, Default)]

@@ -6,22 +6,14 @@
 mod common;
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
 
-use common::AbortAt;
+use common::{AbortAt, exclusive};
 use kiln_autograd::Var;
 use kiln_data::{DefaultCollate, TensorDataset};
 use kiln_nn::loss::CrossEntropyLoss;
 use kiln_nn::{Forward, Linear, Module, ReLU, Sequential};
 use kiln_tensor::{DType, Tensor, manual_seed};
 use kiln_trainer::{IntervalStrategy, ResumeFrom, StepOutput, Trainer, TrainingArguments};
-
-/// The global generator seeds data and weights: tests here take turns with it.
-static GLOBAL_RNG: Mutex<()> = Mutex::new(());
-
-fn exclusive() -> MutexGuard<'static, ()> {
-    GLOBAL_RNG.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 fn tempdir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("kiln-amp-{}-{name}", std::process::id()));

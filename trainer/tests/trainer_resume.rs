@@ -5,22 +5,14 @@
 mod common;
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
 
-use common::AbortAt;
+use common::{AbortAt, exclusive};
 use kiln_autograd::Var;
 use kiln_data::{DefaultCollate, TensorDataset};
 use kiln_nn::loss::MSELoss;
 use kiln_nn::{Dropout, Forward, Linear, Module, ReLU, Sequential};
 use kiln_tensor::{Tensor, manual_seed};
 use kiln_trainer::{ResumeFrom, StepOutput, Trainer, TrainingArguments};
-
-/// The global generator seeds data, weights and dropout: tests here take turns with it.
-static GLOBAL_RNG: Mutex<()> = Mutex::new(());
-
-fn exclusive() -> MutexGuard<'static, ()> {
-    GLOBAL_RNG.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// y = x0 + x1 over 200 random points.
 fn dataset() -> TensorDataset {

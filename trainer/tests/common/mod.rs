@@ -2,8 +2,17 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
 
 use kiln_trainer::{Callback, TrainerControl, TrainerState, TrainingArguments};
+
+/// The global generator seeds data, weights and dropout: a test that uses it holds this lock.
+static GLOBAL_RNG: Mutex<()> = Mutex::new(());
+
+/// Takes the global generator for the rest of the test (a failed test does not poison it).
+pub fn exclusive() -> MutexGuard<'static, ()> {
+    GLOBAL_RNG.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Stops training after a given step, as a crash would: no final save.
 pub struct AbortAt(pub usize);
