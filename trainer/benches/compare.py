@@ -89,12 +89,7 @@ def fashion_mnist_epoch():
     """One Fashion-MNIST epoch: MLP 784→256→128→10, batch 64, shuffled, Adam lr 1e-3."""
     from torch.utils.data import DataLoader, TensorDataset
 
-    cache = os.environ.get("KILN_CACHE") or os.path.expanduser("~/.cache/kiln")
-    folder = os.path.join(cache, "fashion-mnist")
-    images = _read_idx_gz(os.path.join(folder, "train-images-idx3-ubyte.gz"))
-    labels = _read_idx_gz(os.path.join(folder, "train-labels-idx1-ubyte.gz"))
-    x = torch.from_numpy(images.reshape(-1, 784).astype("float32") / 255.0)
-    y = torch.from_numpy(labels.astype("int64"))
+    x, y = _fashion_mnist_tensors()
     torch.manual_seed(0)
     loader = DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True)
     net = torch.nn.Sequential(

@@ -66,9 +66,10 @@ pub fn setup(train: FashionMnist) -> (Sequential, DataLoader<FashionMnist>, Adam
     (net, loader, optimizer)
 }
 
-#[allow(dead_code)] // the bench and `fashion_mnist_trainer` include this file
-fn main() {
-    let (train_set, test_set) = match (
+/// The training and test splits from the cache; on failure prints why (the fetch command)
+/// and exits with status 1.
+pub fn load_or_exit() -> (FashionMnist, FashionMnist) {
+    match (
         FashionMnist::load(Split::Train),
         FashionMnist::load(Split::Test),
     ) {
@@ -77,7 +78,12 @@ fn main() {
             eprintln!("{e}");
             std::process::exit(1);
         }
-    };
+    }
+}
+
+#[allow(dead_code)] // the bench and `fashion_mnist_trainer` include this file
+fn main() {
+    let (train_set, test_set) = load_or_exit();
     let (net, loader, mut optimizer) = setup(train_set);
     println!("{net}");
     for epoch in 0..3 {

@@ -15,7 +15,6 @@ use std::time::Instant;
 
 use kiln_autograd::Var;
 use kiln_data::DefaultCollate;
-use kiln_data::datasets::{FashionMnist, Split};
 use kiln_nn::loss::CrossEntropyLoss;
 use kiln_nn::{Forward, Sequential};
 use kiln_tensor::{Tensor, manual_seed};
@@ -27,16 +26,7 @@ fn batch_loss(net: &Sequential, (images, labels): &(Tensor, Tensor)) -> StepOutp
 }
 
 fn main() {
-    let (train, test) = match (
-        FashionMnist::load(Split::Train),
-        FashionMnist::load(Split::Test),
-    ) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("{e}");
-            std::process::exit(1);
-        }
-    };
+    let (train, test) = fashion_mnist_mlp::load_or_exit();
     let mut precisions: Vec<String> = std::env::args().skip(1).collect();
     if precisions.is_empty() {
         precisions = vec!["f32".into(), "fp16".into(), "bf16".into()];

@@ -4,6 +4,10 @@
 //! class never true, a label subset), ROC AUC with tied scores, and the classification report
 //! text character for character.
 
+mod common;
+
+use common::zero_division_named;
+
 use kiln_trainer::metrics::{
     Average, PrfOptions, ReportOptions, ZeroDivision, accuracy_score, classification_report,
     confusion_matrix, precision_recall_fscore_average, precision_recall_fscore_support,
@@ -44,13 +48,7 @@ fn same(actual: f64, expected: f64, what: &str) {
 }
 
 fn zero_division(case: &Value) -> ZeroDivision {
-    match case["zero_division"].as_str().expect("zero_division") {
-        "warn" => ZeroDivision::Warn,
-        "0" => ZeroDivision::Zero,
-        "1" => ZeroDivision::One,
-        "nan" => ZeroDivision::Nan,
-        other => panic!("unknown zero_division {other}"),
-    }
+    zero_division_named(case["zero_division"].as_str().expect("zero_division"))
 }
 
 fn labels(case: &Value) -> Option<Vec<i64>> {

@@ -4,18 +4,16 @@
 
 mod common;
 
-use common::exclusive;
+use common::{exclusive, mse_step};
 
 use std::path::{Path, PathBuf};
 
-use kiln_autograd::Var;
 use kiln_data::{DefaultCollate, TensorDataset};
-use kiln_nn::loss::MSELoss;
-use kiln_nn::{Forward, Linear, ReLU, Sequential};
+use kiln_nn::{Linear, ReLU, Sequential};
 use kiln_tensor::{Tensor, manual_seed};
 use kiln_trainer::{
-    ArgsError, CheckpointError, EvalPrediction, Metrics, ResumeFrom, StepOutput, Trainer,
-    TrainerError, TrainingArguments,
+    ArgsError, CheckpointError, EvalPrediction, Metrics, ResumeFrom, Trainer, TrainerError,
+    TrainingArguments,
 };
 
 fn tempdir(name: &str) -> PathBuf {
@@ -163,18 +161,9 @@ fn trainer(
     hidden: usize,
     args: TrainingArguments,
 ) -> Trainer<Sequential, TensorDataset, DefaultCollate> {
-    Trainer::new(
-        mlp(hidden),
-        args,
-        DefaultCollate,
-        |m: &Sequential, batch: &Vec<Tensor>| {
-            let out = m.forward(&Var::constant(batch[0].clone()));
-            let loss = MSELoss::new().forward(&out, &Var::constant(batch[1].clone()));
-            StepOutput::with_predictions(loss, out.value(), batch[1].clone())
-        },
-    )
-    .expect("valid arguments")
-    .with_train_dataset(data())
+    Trainer::new(mlp(hidden), args, DefaultCollate, mse_step::<Sequential>)
+        .expect("valid arguments")
+        .with_train_dataset(data())
 }
 
 fn args(dir: &Path) -> TrainingArguments {

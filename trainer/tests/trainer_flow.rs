@@ -8,18 +8,16 @@
 
 mod common;
 
-use common::exclusive;
+use common::{exclusive, mse_step};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use kiln_autograd::Var;
 use kiln_data::{DefaultCollate, TensorDataset};
-use kiln_nn::loss::MSELoss;
-use kiln_nn::{Forward, Linear, Module};
+use kiln_nn::{Linear, Module};
 use kiln_tensor::{Tensor, manual_seed};
 use kiln_trainer::{
-    Callback, EarlyStoppingCallback, EvalPrediction, Metrics, StepOutput, Trainer, TrainerControl,
+    Callback, EarlyStoppingCallback, EvalPrediction, Metrics, Trainer, TrainerControl,
     TrainerState, TrainingArguments,
 };
 use serde_json::Value;
@@ -126,11 +124,7 @@ fn run(case: &Value) -> Outcome {
         Linear::new(2, 1, true),
         args,
         DefaultCollate,
-        |m: &Linear, batch: &Vec<Tensor>| {
-            let out = m.forward(&Var::constant(batch[0].clone()));
-            let loss = MSELoss::new().forward(&out, &Var::constant(batch[1].clone()));
-            StepOutput::with_predictions(loss, out.value(), batch[1].clone())
-        },
+        mse_step::<Linear>,
     )
     .unwrap_or_else(|e| panic!("{name}: {e}"))
     .with_train_dataset(rows(case["rows"].as_u64().unwrap() as usize))

@@ -6,13 +6,11 @@ mod common;
 
 use std::path::Path;
 
-use common::{AbortAt, exclusive};
-use kiln_autograd::Var;
+use common::{AbortAt, exclusive, mse_step};
 use kiln_data::{DefaultCollate, TensorDataset};
-use kiln_nn::loss::MSELoss;
-use kiln_nn::{Dropout, Forward, Linear, Module, ReLU, Sequential};
+use kiln_nn::{Dropout, Linear, Module, ReLU, Sequential};
 use kiln_tensor::{Tensor, manual_seed};
-use kiln_trainer::{ResumeFrom, StepOutput, Trainer, TrainingArguments};
+use kiln_trainer::{ResumeFrom, Trainer, TrainingArguments};
 
 /// y = x0 + x1 over 200 random points.
 fn dataset() -> TensorDataset {
@@ -49,18 +47,9 @@ fn args(dir: &Path) -> TrainingArguments {
 type MlpTrainer = Trainer<Sequential, TensorDataset, DefaultCollate>;
 
 fn trainer(args: TrainingArguments) -> MlpTrainer {
-    Trainer::new(
-        model(),
-        args,
-        DefaultCollate,
-        |m: &Sequential, batch: &Vec<Tensor>| {
-            let prediction = m.forward(&Var::constant(batch[0].clone()));
-            let loss = MSELoss::new().forward(&prediction, &Var::constant(batch[1].clone()));
-            StepOutput::with_predictions(loss, prediction.value(), batch[1].clone())
-        },
-    )
-    .expect("valid arguments")
-    .with_train_dataset(dataset())
+    Trainer::new(model(), args, DefaultCollate, mse_step::<Sequential>)
+        .expect("valid arguments")
+        .with_train_dataset(dataset())
 }
 
 fn weights(trainer: &MlpTrainer) -> Vec<(String, Vec<f32>)> {

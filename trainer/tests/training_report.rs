@@ -3,20 +3,22 @@
 //! for a folder that cannot be written, the same report from a saved checkpoint, and a
 //! real Trainer run with `ReportCallback`.
 
+mod common;
+
+use common::mse_step;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use kiln_autograd::Var;
 use kiln_data::{DefaultCollate, TensorDataset};
-use kiln_nn::loss::MSELoss;
-use kiln_nn::{Forward, Linear, ReLU, Sequential};
+use kiln_nn::{Linear, ReLU, Sequential};
 use kiln_tensor::{Tensor, manual_seed};
 use kiln_trainer::report::{
     PALETTE, REPORT_FILE, ReportOutcome, Rgb, write_report_from_checkpoint,
 };
 use kiln_trainer::{
     Callback, EvalPrediction, IntervalStrategy, LogEntry, Metrics, ReportCallback, ReportError,
-    StepOutput, Trainer, TrainerControl, TrainerState, TrainingArguments, write_report,
+    Trainer, TrainerControl, TrainerState, TrainingArguments, write_report,
 };
 
 fn tempdir(name: &str) -> PathBuf {
@@ -486,34 +488,25 @@ fn a_real_training_run_writes_its_report() {
         .append(Linear::new(8, 1, true));
     let report = ReportCallback::new();
     let outcome = report.outcome();
-    let mut trainer = Trainer::new(
-        model,
-        args,
-        DefaultCollate,
-        |m: &Sequential, batch: &Vec<Tensor>| {
-            let prediction = m.forward(&Var::constant(batch[0].clone()));
-            let loss = MSELoss::new().forward(&prediction, &Var::constant(batch[1].clone()));
-            StepOutput::with_predictions(loss, prediction.value(), batch[1].clone())
-        },
-    )
-    .expect("valid arguments")
-    .with_train_dataset(dataset(64, 1))
-    .with_eval_dataset(dataset(16, 3))
-    .with_compute_metrics(|p: &EvalPrediction| {
-        let predictions = p.predictions.to_vec::<f32>();
-        let labels = p
-            .label_ids
-            .as_ref()
-            .map(|l| l.to_vec::<f32>())
-            .unwrap_or_default();
-        let error: f64 = predictions
-            .iter()
-            .zip(&labels)
-            .map(|(a, b)| f64::from((a - b).abs()))
-            .sum();
-        Metrics::from([("mae".to_string(), error / labels.len().max(1) as f64)])
-    })
-    .with_callback(report);
+    let mut trainer = Trainer::new(model, args, DefaultCollate, mse_step::<Sequential>)
+        .expect("valid arguments")
+        .with_train_dataset(dataset(64, 1))
+        .with_eval_dataset(dataset(16, 3))
+        .with_compute_metrics(|p: &EvalPrediction| {
+            let predictions = p.predictions.to_vec::<f32>();
+            let labels = p
+                .label_ids
+                .as_ref()
+                .map(|l| l.to_vec::<f32>())
+                .unwrap_or_default();
+            let error: f64 = predictions
+                .iter()
+                .zip(&labels)
+                .map(|(a, b)| f64::from((a - b).abs()))
+                .sum();
+            Metrics::from([("mae".to_string(), error / labels.len().max(1) as f64)])
+        })
+        .with_callback(report);
     trainer.train(None).expect("training runs");
 
     let files = outcome

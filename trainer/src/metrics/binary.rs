@@ -50,6 +50,24 @@ impl WarnFor {
         recall: true,
         fscore: true,
     };
+    /// `precision_score`'s `warn_for=("precision",)`.
+    const PRECISION: WarnFor = WarnFor {
+        precision: true,
+        recall: false,
+        fscore: false,
+    };
+    /// `recall_score`'s `warn_for=("recall",)`.
+    const RECALL: WarnFor = WarnFor {
+        precision: false,
+        recall: true,
+        fscore: false,
+    };
+    /// `fbeta_score`'s `warn_for=("f-score",)`.
+    const FSCORE: WarnFor = WarnFor {
+        precision: false,
+        recall: false,
+        fscore: true,
+    };
 }
 
 /// Counts of the single class `pos_label` (`average='binary'`), after scikit-learn's checks.
@@ -187,12 +205,15 @@ pub fn precision_score(
     options: &PrfOptions,
     warnings: &mut MetricWarnings,
 ) -> Result<f64, MetricError> {
-    let warn_for = WarnFor {
-        precision: true,
-        recall: false,
-        fscore: false,
-    };
-    averaged_scores(y_true, y_pred, average, options, warn_for, warnings).map(|s| s.precision)
+    averaged_scores(
+        y_true,
+        y_pred,
+        average,
+        options,
+        WarnFor::PRECISION,
+        warnings,
+    )
+    .map(|s| s.precision)
 }
 
 /// `tp / (tp + fn)` averaged as `average` says (`recall_score`), in `[0, 1]`; warns only about
@@ -204,12 +225,7 @@ pub fn recall_score(
     options: &PrfOptions,
     warnings: &mut MetricWarnings,
 ) -> Result<f64, MetricError> {
-    let warn_for = WarnFor {
-        precision: false,
-        recall: true,
-        fscore: false,
-    };
-    averaged_scores(y_true, y_pred, average, options, warn_for, warnings).map(|s| s.recall)
+    averaged_scores(y_true, y_pred, average, options, WarnFor::RECALL, warnings).map(|s| s.recall)
 }
 
 /// The F-beta score with `beta = options.beta`, averaged as `average` says (`fbeta_score`);
@@ -221,12 +237,7 @@ pub fn fbeta_score(
     options: &PrfOptions,
     warnings: &mut MetricWarnings,
 ) -> Result<f64, MetricError> {
-    let warn_for = WarnFor {
-        precision: false,
-        recall: false,
-        fscore: true,
-    };
-    averaged_scores(y_true, y_pred, average, options, warn_for, warnings).map(|s| s.fscore)
+    averaged_scores(y_true, y_pred, average, options, WarnFor::FSCORE, warnings).map(|s| s.fscore)
 }
 
 /// The F1 score, `2·tp / (2·tp + fp + fn)`, averaged as `average` says (`f1_score`);

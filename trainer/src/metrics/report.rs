@@ -61,6 +61,52 @@ impl ReportOptions {
     }
 }
 
+/// What both report forms (text and dictionary) are built from: the row names, the
+/// per-class options, and whether the summary row is `accuracy` (every label present in the
+/// data is reported) or `micro avg`.
+pub(crate) struct ReportRows {
+    /// One name per reported label: `target_names`, else the label values.
+    pub(crate) names: Vec<String>,
+    /// The reported labels and `zero_division`, for the per-class scores.
+    pub(crate) prf_options: PrfOptions,
+    /// The summary row is `accuracy` rather than `micro avg`.
+    pub(crate) micro_is_accuracy: bool,
+}
+
+impl ReportRows {
+    /// scikit-learn's setup of `classification_report`; errors when `target_names` does not
+    /// name every label.
+    pub(crate) fn new(
+        y_true: &[i64],
+        y_pred: &[i64],
+        options: &ReportOptions,
+    ) -> Result<ReportRows, MetricError> {
+        let present = unique_labels(y_true, y_pred);
+        let labels = options.labels.clone().unwrap_or_else(|| present.clone());
+        let micro_is_accuracy = present.iter().all(|l| labels.contains(l));
+        let names: Vec<String> = match &options.target_names {
+            Some(names) if names.len() != labels.len() => {
+                return Err(MetricError::TargetNames {
+                    labels: labels.len(),
+                    names: names.len(),
+                });
+            }
+            Some(names) => names.clone(),
+            None => labels.iter().map(i64::to_string).collect(),
+        };
+        let prf_options = PrfOptions {
+            labels: Some(labels),
+            zero_division: options.zero_division,
+            ..PrfOptions::default()
+        };
+        Ok(ReportRows {
+            names,
+            prf_options,
+            micro_is_accuracy,
+        })
+    }
+}
+
 /// scikit-learn's report text for `y_pred` against `y_true`, character for character: a
 /// header, one row of precision / recall / F1 / support per class, then `accuracy` (or
 /// `micro avg` when `labels` leaves out a label present in the data), `macro avg` and
@@ -70,24 +116,11 @@ pub fn classification_report(
     y_pred: &[i64],
     options: &ReportOptions,
 ) -> Result<String, MetricError> {
-    let present = unique_labels(y_true, y_pred);
-    let labels = options.labels.clone().unwrap_or_else(|| present.clone());
-    let micro_is_accuracy = present.iter().all(|l| labels.contains(l));
-    let names: Vec<String> = match &options.target_names {
-        Some(names) if names.len() != labels.len() => {
-            return Err(MetricError::TargetNames {
-                labels: labels.len(),
-                names: names.len(),
-            });
-        }
-        Some(names) => names.clone(),
-        None => labels.iter().map(i64::to_string).collect(),
-    };
-    let prf_options = PrfOptions {
-        labels: Some(labels),
-        zero_division: options.zero_division,
-        ..PrfOptions::default()
-    };
+    let ReportRows {
+        names,
+        prf_options,
+        micro_is_accuracy,
+    } = ReportRows::new(y_true, y_pred, options)?;
     let per_class = precision_recall_fscore_support(y_true, y_pred, &prf_options)?;
     let digits = options.digits;
     let last_heading = "weighted avg";

@@ -4,13 +4,11 @@
 use std::collections::BTreeMap;
 
 use super::binary::{WarnFor, warn_ratios};
-use super::confusion::unique_labels;
 use super::error::MetricError;
 use super::prf::{
-    Average, Counts, PrfOptions, class_counts, precision_recall_fscore_average,
-    precision_recall_fscore_support,
+    Average, Counts, class_counts, precision_recall_fscore_average, precision_recall_fscore_support,
 };
-use super::report::ReportOptions;
+use super::report::{ReportOptions, ReportRows};
 use super::warnings::MetricWarnings;
 
 /// One row of the report: scikit-learn's inner dict `{"precision", "recall", "f1-score",
@@ -97,24 +95,11 @@ pub fn classification_report_dict(
     options: &ReportOptions,
     warnings: &mut MetricWarnings,
 ) -> Result<ReportDict, MetricError> {
-    let present = unique_labels(y_true, y_pred);
-    let labels = options.labels.clone().unwrap_or_else(|| present.clone());
-    let micro_is_accuracy = present.iter().all(|l| labels.contains(l));
-    let names: Vec<String> = match &options.target_names {
-        Some(names) if names.len() != labels.len() => {
-            return Err(MetricError::TargetNames {
-                labels: labels.len(),
-                names: names.len(),
-            });
-        }
-        Some(names) => names.clone(),
-        None => labels.iter().map(i64::to_string).collect(),
-    };
-    let prf_options = PrfOptions {
-        labels: Some(labels),
-        zero_division: options.zero_division,
-        ..PrfOptions::default()
-    };
+    let ReportRows {
+        names,
+        prf_options,
+        micro_is_accuracy,
+    } = ReportRows::new(y_true, y_pred, options)?;
     let per_class = precision_recall_fscore_support(y_true, y_pred, &prf_options)?;
     let (labels, counts) = class_counts(y_true, y_pred, &prf_options)?;
     let warn = |c: &Counts, w: &mut MetricWarnings| {

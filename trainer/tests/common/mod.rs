@@ -4,7 +4,12 @@
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
-use kiln_trainer::{Callback, TrainerControl, TrainerState, TrainingArguments};
+use kiln_autograd::Var;
+use kiln_nn::Forward;
+use kiln_nn::loss::MSELoss;
+use kiln_tensor::Tensor;
+use kiln_trainer::metrics::ZeroDivision;
+use kiln_trainer::{Callback, StepOutput, TrainerControl, TrainerState, TrainingArguments};
 
 /// The global generator seeds data, weights and dropout: a test that uses it holds this lock.
 static GLOBAL_RNG: Mutex<()> = Mutex::new(());
@@ -57,4 +62,25 @@ pub fn data_file(name: &str, file: &str) -> Option<PathBuf> {
         p.display()
     );
     None
+}
+
+/// scikit-learn's `zero_division` as the fixtures spell it: `"warn"`, `"0"`, `"1"` or `"nan"`.
+pub fn zero_division_named(name: &str) -> ZeroDivision {
+    match name {
+        "warn" => ZeroDivision::Warn,
+        "0" => ZeroDivision::Zero,
+        "1" => ZeroDivision::One,
+        "nan" => ZeroDivision::Nan,
+        other => panic!("unknown zero_division {other}"),
+    }
+}
+
+/// A regression step: the MSE of `model(batch[0])` against `batch[1]`, with the predictions
+/// and targets for `compute_metrics`.
+// `&Vec`: the Trainer's `compute_loss` takes `&DefaultCollate::Batch`, which is `Vec<Tensor>`.
+#[allow(clippy::ptr_arg)]
+pub fn mse_step<M: Forward>(model: &M, batch: &Vec<Tensor>) -> StepOutput {
+    let prediction = model.forward(&Var::constant(batch[0].clone()));
+    let loss = MSELoss::new().forward(&prediction, &Var::constant(batch[1].clone()));
+    StepOutput::with_predictions(loss, prediction.value(), batch[1].clone())
 }
