@@ -284,3 +284,53 @@ fn input_ids_as_tensor_of_zeros_length_one_work() {
     )));
     assert_eq!(out.pooler_output.unwrap().dims(), vec![1, 16]);
 }
+
+#[test]
+fn classifier_pooling_mean_is_the_mean_pooling_head_and_survives_a_save() {
+    let mut config = config();
+    config.classifier_pooling = kiln_nn::models::ClassifierPooling::Mean;
+    config.classification = ClassificationConfig::with_num_labels(3);
+    let model = seeded(5, || BertForSequenceClassification::new(&config));
+    assert!(model.bert.pooler.is_none(), "no pooler is built");
+    assert!(
+        !model
+            .named_parameters()
+            .iter()
+            .any(|(n, _)| n.contains("pooler"))
+    );
+    model.eval();
+    let _guard = no_grad();
+    let input = batch();
+    let logits = model.forward(&input, None).logits.value().to_vec::<f32>();
+    let out = model.bert.forward(&input);
+    let pooled = mean_pooled_features(&out, input.attention_mask.as_ref().unwrap());
+    let want = model.classifier.forward(&pooled).value().to_vec::<f32>();
+    assert_eq!(logits, want);
+
+    let dir = std::env::temp_dir().join(format!("kiln-mean-pool-{}", std::process::id()));
+    model.save_pretrained(&dir).unwrap();
+    let text = std::fs::read_to_string(dir.join("config.json")).unwrap();
+    assert!(text.contains("\"classifier_pooling\": \"mean\""), "{text}");
+    let loaded = BertForSequenceClassification::from_pretrained(&dir).unwrap();
+    loaded.eval();
+    let again = loaded.forward(&input, None).logits.value().to_vec::<f32>();
+    assert_eq!(again, logits);
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // A plain BERT config still writes no `classifier_pooling` key, and its pooler weights
+    // are skipped (and reported) when it is loaded as a mean-pooling classifier.
+    let plain = seeded(5, || BertForSequenceClassification::new(&self::config()));
+    let json = serde_json::to_string(plain.config()).unwrap();
+    assert!(!json.contains("classifier_pooling"));
+    plain.save_pretrained(&dir).unwrap();
+    let (mean, report) = kiln_nn::models::pretrained::from_pretrained_with(
+        &dir,
+        |c: &mut BertConfig| c.classifier_pooling = kiln_nn::models::ClassifierPooling::Mean,
+    )
+    .unwrap();
+    let _: &BertForSequenceClassification = &mean;
+    let mut ignored = report.ignored.clone();
+    ignored.sort();
+    assert_eq!(ignored, ["bert.pooler.dense.bias", "bert.pooler.dense.weight"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

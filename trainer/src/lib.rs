@@ -21,6 +21,7 @@ pub mod classic;
 pub mod cv;
 pub mod learner;
 pub mod metrics;
+pub mod recipes;
 pub mod report;
 pub mod training;
 

@@ -1,6 +1,6 @@
-//! Debian's package manager, used to install the Vulkan driver and to download `.deb` datasets.
+//! Debian's package manager, used to install the Vulkan driver (kiln-hub downloads `.deb`
+//! datasets itself).
 
-use std::path::Path;
 use std::process::Command;
 
 use crate::error::Result;
@@ -50,26 +50,6 @@ pub fn install(packages: &[&str]) -> Result<()> {
     };
     match attempt() {
         Ok(_) => Ok(()),
-        Err(_) => {
-            update()?;
-            attempt().map(drop)
-        }
-    }
-}
-
-/// Downloads the `.deb` of `package` at `version` into `dir` (no root needed, but package lists
-/// are; when they are missing or stale and we are root, `apt-get update` is run once).
-pub fn download(package: &str, version: &str, dir: &Path) -> Result<()> {
-    let attempt = || {
-        process::capture(
-            Command::new("apt-get")
-                .args(["download", "-q", &format!("{package}={version}")])
-                .current_dir(dir),
-        )
-    };
-    match attempt() {
-        Ok(_) => Ok(()),
-        Err(err) if !is_root() => Err(err),
         Err(_) => {
             update()?;
             attempt().map(drop)

@@ -114,5 +114,42 @@ impl std::error::Error for XtaskError {
     }
 }
 
+impl From<kiln_hub::HubError> for XtaskError {
+    fn from(e: kiln_hub::HubError) -> Self {
+        use kiln_hub::HubError as H;
+        match e {
+            H::Spawn { command, source } => XtaskError::Spawn { command, source },
+            H::Failed {
+                command,
+                status,
+                stderr,
+            } => XtaskError::Failed {
+                command,
+                status,
+                stderr,
+            },
+            H::Io {
+                action,
+                path,
+                source,
+            } => XtaskError::Io {
+                action,
+                path,
+                source,
+            },
+            H::Checksum {
+                path,
+                expected,
+                actual,
+            } => XtaskError::Checksum {
+                path,
+                expected,
+                actual,
+            },
+            other => XtaskError::Other(other.to_string()),
+        }
+    }
+}
+
 /// Result alias used throughout xtask.
 pub type Result<T> = std::result::Result<T, XtaskError>;

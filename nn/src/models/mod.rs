@@ -17,7 +17,7 @@ pub mod pretrained;
 pub mod transfer;
 
 pub use activation::HiddenAct;
-pub use bert::{BertConfig, BertForSequenceClassification, BertModel};
+pub use bert::{BertConfig, BertForSequenceClassification, BertModel, ClassifierPooling};
 pub use classification::{
     ClassificationConfig, ProblemType, SequenceClassifierOutput, check_labels, classification_loss,
 };

@@ -57,6 +57,13 @@ pub trait PretrainedModel: Module + Sized {
     /// Parameters that may be absent from a checkpoint and are then freshly initialised
     /// (a new classification head, BERT's pooler): a predicate on the dotted name.
     fn may_be_missing(name: &str) -> bool;
+
+    /// Checkpoint tensors this model may leave unused, listed as ignored instead of being a
+    /// mismatch (BERT's pooler weights in a model built without a pooler, as transformers'
+    /// `add_pooling_layer=False` skips them); a predicate on the dotted name.
+    fn may_be_unused(_name: &str) -> bool {
+        false
+    }
 }
 
 /// What `from_pretrained` did besides loading tensors one to one.
@@ -182,7 +189,8 @@ pub fn load_weights<M: PretrainedModel>(
             _ => name,
         };
         // A model with a head skips another head's weights, but not unknown base-model ones.
-        if model_has_head && !name.starts_with(&prefix) && !expected.contains(&name) {
+        let other_head = model_has_head && !name.starts_with(&prefix);
+        if !expected.contains(&name) && (other_head || M::may_be_unused(&name)) {
             report.ignored.push(name);
             continue;
         }

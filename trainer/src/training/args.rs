@@ -223,6 +223,12 @@ impl TrainingArguments {
             format: "TOML",
             message: e.to_string(),
         })?;
+        Self::from_toml_table(table)
+    }
+
+    /// Arguments from a parsed TOML table (the `[training]` table of a `kiln.toml`); keys
+    /// left out keep their defaults. The result is validated.
+    pub fn from_toml_table(table: toml::Table) -> Result<Self, ArgsError> {
         let value = serde_json::to_value(table).map_err(|e| ArgsError::Syntax {
             format: "TOML",
             message: e.to_string(),

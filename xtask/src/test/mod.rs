@@ -3,9 +3,8 @@
 pub mod summary;
 pub mod vulkan;
 
-use crate::cache;
 use crate::error::{Result, XtaskError};
-use crate::fetch::{self, datasets};
+use crate::fetch;
 use crate::process;
 use crate::workspace::Workspace;
 use summary::Totals;
@@ -23,9 +22,9 @@ pub const TEST_DATASETS: &[&str] = &["minilm", "imdb", "sotu", "fashion-mnist"];
 pub fn run() -> Result<()> {
     let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
     vulkan::ensure(ci)?;
-    let cache = cache::cache_dir()?;
+    let cache = kiln_hub::cache_dir()?;
     for name in TEST_DATASETS {
-        let dataset = datasets::find(name)
+        let dataset = kiln_hub::find(name)
             .ok_or_else(|| XtaskError::Other(format!("TEST_DATASETS names unknown `{name}`")))?;
         fetch::ensure(&cache, dataset, false)?;
     }
@@ -33,7 +32,7 @@ pub fn run() -> Result<()> {
     let mut cmd = process::cargo();
     cmd.args(["test", "--workspace", "--all-features", "--no-fail-fast"])
         .current_dir(&workspace.root)
-        .env(cache::CACHE_ENV, &cache)
+        .env(kiln_hub::CACHE_ENV, &cache)
         .env("WGPU_BACKEND", "vulkan")
         .env("KILN_REQUIRE_DATA", "1");
     if ci {
@@ -71,7 +70,7 @@ mod tests {
     #[test]
     fn test_datasets_are_known() {
         for name in TEST_DATASETS {
-            assert!(datasets::find(name).is_some(), "{name}");
+            assert!(kiln_hub::find(name).is_some(), "{name}");
         }
     }
 }

@@ -57,6 +57,13 @@ pub struct BertConfig {
     /// `hidden_dropout_prob`.
     #[serde(default)]
     pub classifier_dropout: Option<f64>,
+    /// What `BertForSequenceClassification` classifies: the pooler's `[CLS]` vector (`"cls"`,
+    /// BERT's head) or the mask-aware mean of the last layer (`"mean"`, the seeds'
+    /// `MeanPooling` head). The key and values are ModernBERT's `classifier_pooling`;
+    /// transformers' BERT ignores the key, so a `"mean"` folder gives Kiln's outputs only in
+    /// Kiln.
+    #[serde(default, skip_serializing_if = "ClassifierPooling::is_cls")]
+    pub classifier_pooling: ClassifierPooling,
     /// Labels and problem type for sequence classification.
     #[serde(flatten)]
     pub classification: ClassificationConfig,
@@ -66,6 +73,23 @@ pub struct BertConfig {
     /// The model classes the checkpoint was saved from (`["BertModel"]`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub architectures: Vec<String>,
+}
+
+/// The sentence vector a sequence classifier reads (ModernBERT's `classifier_pooling`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClassifierPooling {
+    /// `tanh(dense(h[:, 0]))`, BERT's pooler.
+    #[default]
+    Cls,
+    /// The mean of the last layer's states over the attention mask; the pooler is not built.
+    Mean,
+}
+
+impl ClassifierPooling {
+    fn is_cls(&self) -> bool {
+        *self == ClassifierPooling::Cls
+    }
 }
 
 fn default_dropout() -> f64 {
@@ -116,6 +140,7 @@ impl BertConfig {
             pad_token_id: 0,
             position_embedding_type: default_position_embedding_type(),
             classifier_dropout: None,
+            classifier_pooling: ClassifierPooling::Cls,
             classification: ClassificationConfig::default(),
             model_type: default_model_type(),
             architectures: Vec::new(),

@@ -1,5 +1,6 @@
 //! `BertForSequenceClassification`: BERT, dropout and a linear classifier on the pooled output
-//! (transformers' `modeling_bert.BertForSequenceClassification`).
+//! (transformers' `modeling_bert.BertForSequenceClassification`), or on the mask-aware mean
+//! of the last layer with `classifier_pooling = "mean"`.
 
 use std::path::Path;
 
@@ -10,15 +11,18 @@ use crate::models::error::{InputError, PretrainedError};
 use crate::models::init::{init_bert_weights, linear};
 use crate::models::input::EncoderInput;
 use crate::models::pretrained::{self, LoadReport, PretrainedModel};
+use crate::models::transfer::mean_pooled_features;
 use crate::{Dropout, Forward, Linear, Module};
 
-use super::{BertConfig, BertModel};
+use super::{BertConfig, BertModel, ClassifierPooling};
 
-/// BERT with a classification head: `classifier(dropout(pooler_output))`, `num_labels` outputs
-/// (the length of the config's `id2label`), and the loss of its `problem_type`.
+/// BERT with a classification head: `classifier(dropout(pooler_output))` (or of the masked
+/// mean of the last layer when the config's `classifier_pooling` is `"mean"`), `num_labels`
+/// outputs (the length of the config's `id2label`), and the loss of its `problem_type`.
 #[derive(Module)]
 pub struct BertForSequenceClassification {
-    /// The encoder with its pooler; saved under `bert.*`.
+    /// The encoder, with its pooler unless `classifier_pooling` is `"mean"`; saved under
+    /// `bert.*`.
     pub bert: BertModel,
     /// `classifier_dropout`, or `hidden_dropout_prob` when unset.
     pub dropout: Dropout,
@@ -79,10 +83,16 @@ impl BertForSequenceClassification {
         labels: Option<&Tensor>,
     ) -> Result<SequenceClassifierOutput, InputError> {
         let out = self.bert.try_forward(input)?;
-        let pooled = out
-            .pooler_output
-            .clone()
-            .expect("BertForSequenceClassification always has a pooler");
+        let pooled = match self.config().classifier_pooling {
+            ClassifierPooling::Cls => out
+                .pooler_output
+                .clone()
+                .expect("a cls-pooling classifier has a pooler"),
+            ClassifierPooling::Mean => match &input.attention_mask {
+                Some(mask) => mean_pooled_features(&out, mask),
+                None => out.last_hidden_state.mean_dim(&[1], false),
+            },
+        };
         let logits = self.classifier.forward(&self.dropout.forward(&pooled));
         SequenceClassifierOutput::new(
             logits,
@@ -116,8 +126,13 @@ impl PretrainedModel for BertForSequenceClassification {
         let p = config
             .classifier_dropout
             .unwrap_or(config.hidden_dropout_prob);
+        let bert = <BertModel as PretrainedModel>::build(config);
+        let bert = match config.classifier_pooling {
+            ClassifierPooling::Cls => bert,
+            ClassifierPooling::Mean => bert.without_pooler(),
+        };
         BertForSequenceClassification {
-            bert: <BertModel as PretrainedModel>::build(config),
+            bert,
             dropout: Dropout::new(p),
             classifier: linear(config.hidden_size, config.classification.num_labels()),
         }
@@ -144,5 +159,9 @@ impl PretrainedModel for BertForSequenceClassification {
 
     fn may_be_missing(name: &str) -> bool {
         name.starts_with("classifier.") || name.starts_with("bert.pooler.")
+    }
+
+    fn may_be_unused(name: &str) -> bool {
+        name.starts_with("bert.pooler.")
     }
 }

@@ -12,7 +12,7 @@ mod pooler;
 
 pub(crate) use attention::multi_head_self_attention;
 pub use attention::{BertAttention, BertResidualOutput, BertSelfAttention};
-pub use config::BertConfig;
+pub use config::{BertConfig, ClassifierPooling};
 pub use embeddings::BertEmbeddings;
 pub use encoder::BertEncoder;
 pub use heads::BertForSequenceClassification;

@@ -179,4 +179,8 @@ impl PretrainedModel for BertModel {
     fn may_be_missing(name: &str) -> bool {
         name.starts_with("pooler.")
     }
+
+    fn may_be_unused(name: &str) -> bool {
+        name.starts_with("pooler.")
+    }
 }

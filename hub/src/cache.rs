@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::error::{Result, XtaskError};
+use crate::error::{HubError, Result};
 
 /// Environment variable that overrides the cache folder (also read by Kiln's tests).
 pub const CACHE_ENV: &str = "KILN_CACHE";
@@ -19,7 +19,7 @@ fn resolve(
     match (kiln_cache, home) {
         (Some(dir), _) if !dir.is_empty() => Ok(PathBuf::from(dir)),
         (_, Some(home)) if !home.is_empty() => Ok(PathBuf::from(home).join(".cache").join("kiln")),
-        _ => Err(XtaskError::Other(format!(
+        _ => Err(HubError::Other(format!(
             "no cache folder: set {CACHE_ENV} or HOME"
         ))),
     }

@@ -6,17 +6,15 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{Result, XtaskError};
+use crate::error::{HubError, Result};
 
 /// The SHA-256 of the file at `path`, as lowercase hex.
 pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut file = File::open(path).map_err(XtaskError::io("open", path))?;
+    let mut file = File::open(path).map_err(HubError::io("open", path))?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 16];
     loop {
-        let n = file
-            .read(&mut buffer)
-            .map_err(XtaskError::io("read", path))?;
+        let n = file.read(&mut buffer).map_err(HubError::io("read", path))?;
         if n == 0 {
             break;
         }
@@ -31,7 +29,7 @@ pub fn verify(path: &Path, expected: &str) -> Result<()> {
     if actual == expected {
         Ok(())
     } else {
-        Err(XtaskError::Checksum {
+        Err(HubError::Checksum {
             path: path.to_owned(),
             expected: expected.to_owned(),
             actual,
@@ -66,7 +64,7 @@ mod tests {
         assert_eq!(sha256_file(&empty).unwrap(), empty_sum);
         verify(&abc, abc_sum).unwrap();
         let err = verify(&abc, empty_sum).unwrap_err();
-        assert!(matches!(err, XtaskError::Checksum { .. }), "{err}");
+        assert!(matches!(err, HubError::Checksum { .. }), "{err}");
         assert!(err.to_string().contains(abc_sum));
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -74,6 +72,6 @@ mod tests {
     #[test]
     fn missing_file_is_an_io_error() {
         let err = sha256_file(Path::new("/nonexistent/kiln/file")).unwrap_err();
-        assert!(matches!(err, XtaskError::Io { .. }), "{err}");
+        assert!(matches!(err, HubError::Io { .. }), "{err}");
     }
 }

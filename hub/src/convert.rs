@@ -4,8 +4,8 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use crate::error::{Result, XtaskError};
-use crate::fetch::datasets::{Codec, Step};
+use crate::datasets::{Codec, Step};
+use crate::error::{HubError, Result};
 use crate::process;
 
 /// Python snippet that decompresses `argv[2]` into `argv[3]` with module `argv[1]` (bz2 or gzip).
@@ -21,7 +21,7 @@ pub fn apply(steps: &[Step], unpacked: &Path, out: &Path) -> Result<()> {
             Step::Tree { from, only_ext } => {
                 let moved = move_tree(&unpacked.join(from), out, only_ext)?;
                 if moved == 0 {
-                    return Err(XtaskError::Other(format!(
+                    return Err(HubError::Other(format!(
                         "no files to take from {from} in the archive"
                     )));
                 }
@@ -39,13 +39,13 @@ pub fn apply(steps: &[Step], unpacked: &Path, out: &Path) -> Result<()> {
 /// `only_ext` when given; returns how many were moved.
 fn move_tree(from: &Path, to: &Path, only_ext: Option<&str>) -> Result<usize> {
     let mut moved = 0;
-    for entry in fs::read_dir(from).map_err(XtaskError::io("list", from))? {
-        let entry = entry.map_err(XtaskError::io("list", from))?;
+    for entry in fs::read_dir(from).map_err(HubError::io("list", from))? {
+        let entry = entry.map_err(HubError::io("list", from))?;
         let path = entry.path();
         let target = to.join(entry.file_name());
         let is_dir = entry
             .file_type()
-            .map_err(XtaskError::io("inspect", &path))?
+            .map_err(HubError::io("inspect", &path))?
             .is_dir();
         if is_dir {
             moved += move_tree(&path, &target, only_ext)?;
@@ -59,14 +59,14 @@ fn move_tree(from: &Path, to: &Path, only_ext: Option<&str>) -> Result<usize> {
 
 fn move_file(from: &Path, to: &Path) -> Result<()> {
     if let Some(parent) = to.parent() {
-        fs::create_dir_all(parent).map_err(XtaskError::io("create folder", parent))?;
+        fs::create_dir_all(parent).map_err(HubError::io("create folder", parent))?;
     }
-    fs::rename(from, to).map_err(XtaskError::io("move", from))
+    fs::rename(from, to).map_err(HubError::io("move", from))
 }
 
 fn decompress(codec: Codec, from: &Path, to: &Path) -> Result<()> {
     if !from.is_file() {
-        return Err(XtaskError::Other(format!(
+        return Err(HubError::Other(format!(
             "{} is not in the archive",
             from.display()
         )));
@@ -87,11 +87,11 @@ fn decompress(codec: Codec, from: &Path, to: &Path) -> Result<()> {
 /// How many files (not folders) are below `dir`, recursively.
 pub fn count_files(dir: &Path) -> Result<usize> {
     let mut count = 0;
-    for entry in fs::read_dir(dir).map_err(XtaskError::io("list", dir))? {
-        let entry = entry.map_err(XtaskError::io("list", dir))?;
+    for entry in fs::read_dir(dir).map_err(HubError::io("list", dir))? {
+        let entry = entry.map_err(HubError::io("list", dir))?;
         if entry
             .file_type()
-            .map_err(XtaskError::io("inspect", entry.path()))?
+            .map_err(HubError::io("inspect", entry.path()))?
             .is_dir()
         {
             count += count_files(&entry.path())?;
