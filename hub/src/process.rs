@@ -73,6 +73,15 @@ mod tests {
     }
 
     #[test]
+    fn tail_respects_char_boundaries() {
+        assert_eq!(tail("abcdef", 3), "def");
+        assert_eq!(tail("ab", 10), "ab");
+        // "é" is two bytes; cutting inside it moves forward to the next boundary.
+        assert_eq!(tail("xé", 1), "");
+        assert_eq!(tail("xéy", 2), "y");
+    }
+
+    #[test]
     fn a_failing_command_keeps_its_stderr() {
         let err = capture(Command::new("sh").args(["-c", "echo oops >&2; exit 3"])).unwrap_err();
         assert!(
