@@ -55,7 +55,7 @@ impl Default for DataConfig {
 }
 
 /// The method of a recipe and its settings (`[model]`, chosen by `method`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "method", rename_all = "lowercase")]
 pub enum ModelConfig {
     /// TF-IDF features and a linear classifier (the seeds' Approach 1).
@@ -93,7 +93,7 @@ pub struct RecipeConfig {
 struct ConfigFile {
     #[serde(default)]
     data: DataConfig,
-    model: ModelConfig,
+    model: toml::Table,
     #[serde(default)]
     training: Option<toml::Table>,
 }
@@ -129,7 +129,7 @@ impl RecipeConfig {
         };
         let mut config = RecipeConfig {
             data: file.data,
-            model: file.model,
+            model: model_config(file.model, text)?,
             training,
         };
         config.rebase(base);
@@ -199,6 +199,76 @@ impl RecipeConfig {
         }
         Ok(())
     }
+}
+
+/// The `[model]` table as the settings of its `method`, each error naming its key and line.
+fn model_config(mut table: toml::Table, text: &str) -> Result<ModelConfig, RecipeError> {
+    let method = match table.remove("method") {
+        Some(toml::Value::String(m)) => m,
+        Some(other) => {
+            return Err(config_error(at_key(
+                text,
+                "model",
+                "method",
+                &format!("must be a string, not {}", other.type_str()),
+            )));
+        }
+        None => {
+            return Err(config_error(
+                "[model] needs `method = \"tfidf\"`, `\"embeddings\"` or `\"transformer\"`".into(),
+            ));
+        }
+    };
+    Ok(match method.as_str() {
+        "tfidf" => ModelConfig::Tfidf(keyed(table, "model", text)?),
+        "embeddings" => ModelConfig::Embeddings(keyed(table, "model", text)?),
+        "transformer" => ModelConfig::Transformer(keyed(table, "model", text)?),
+        other => {
+            return Err(config_error(at_key(
+                text,
+                "model",
+                "method",
+                &format!("unknown method `{other}`: tfidf, embeddings or transformer"),
+            )));
+        }
+    })
+}
+
+/// `table` (the section `section` of `text`) deserialised as `T`; on failure each key is
+/// tried alone, so the error names the unknown or ill-typed key and its line.
+fn keyed<T: serde::de::DeserializeOwned>(
+    table: toml::Table,
+    section: &str,
+    text: &str,
+) -> Result<T, RecipeError> {
+    let whole_error = match table.clone().try_into::<T>() {
+        Ok(value) => return Ok(value),
+        Err(e) => e,
+    };
+    for (key, value) in table {
+        let mut single = toml::Table::new();
+        single.insert(key.clone(), value);
+        if let Err(e) = single.try_into::<T>() {
+            return Err(config_error(at_key(text, section, &key, e.message().trim())));
+        }
+    }
+    Err(config_error(format!("[{section}] {}", whole_error.message().trim())))
+}
+
+/// "line L: [section] key: message" (without the line when the key is not found).
+fn at_key(text: &str, section: &str, key: &str, message: &str) -> String {
+    let line = line_of_key(text, section, key)
+        .or_else(|| line_of_section(text, &format!("{section}.{key}")));
+    match line {
+        Some(line) => format!("line {line}: [{section}] {key}: {message}"),
+        None => format!("[{section}] {key}: {message}"),
+    }
+}
+
+/// The 1-based line of the `[section]` header.
+fn line_of_section(text: &str, section: &str) -> Option<usize> {
+    let header = format!("[{section}]");
+    text.lines().position(|l| l.trim() == header).map(|i| i + 1)
 }
 
 fn config_error(message: String) -> RecipeError {
