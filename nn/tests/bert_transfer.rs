@@ -323,14 +323,17 @@ fn classifier_pooling_mean_is_the_mean_pooling_head_and_survives_a_save() {
     let json = serde_json::to_string(plain.config()).unwrap();
     assert!(!json.contains("classifier_pooling"));
     plain.save_pretrained(&dir).unwrap();
-    let (mean, report) = kiln_nn::models::pretrained::from_pretrained_with(
-        &dir,
-        |c: &mut BertConfig| c.classifier_pooling = kiln_nn::models::ClassifierPooling::Mean,
-    )
-    .unwrap();
+    let (mean, report) =
+        kiln_nn::models::pretrained::from_pretrained_with(&dir, |c: &mut BertConfig| {
+            c.classifier_pooling = kiln_nn::models::ClassifierPooling::Mean
+        })
+        .unwrap();
     let _: &BertForSequenceClassification = &mean;
     let mut ignored = report.ignored.clone();
     ignored.sort();
-    assert_eq!(ignored, ["bert.pooler.dense.bias", "bert.pooler.dense.weight"]);
+    assert_eq!(
+        ignored,
+        ["bert.pooler.dense.bias", "bert.pooler.dense.weight"]
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

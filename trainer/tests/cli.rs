@@ -126,7 +126,12 @@ save_strategy = "no"
         let stdout = text(&out.stdout);
         assert!(stdout.contains("transformer: accuracy"), "{stdout}");
         let model = dir.join("run/model");
-        for file in ["config.json", "model.safetensors", "tokenizer.json", "predictor.json"] {
+        for file in [
+            "config.json",
+            "model.safetensors",
+            "tokenizer.json",
+            "predictor.json",
+        ] {
             assert!(model.join(file).exists(), "{file}");
         }
         assert!(dir.join("run/report.html").exists());
@@ -158,8 +163,16 @@ fn every_subcommand_has_help() {
 
 #[test]
 fn unknown_subcommands_and_flags_say_what_to_type() {
-    assert_fails(&kiln(&["dmeo"]), 2, &["unrecognized subcommand 'dmeo'", "demo"]);
-    assert_fails(&kiln(&["demo", "--quik"]), 2, &["unexpected argument '--quik'", "--quick"]);
+    assert_fails(
+        &kiln(&["dmeo"]),
+        2,
+        &["unrecognized subcommand 'dmeo'", "demo"],
+    );
+    assert_fails(
+        &kiln(&["demo", "--quik"]),
+        2,
+        &["unexpected argument '--quik'", "--quick"],
+    );
     assert_fails(&kiln(&["train"]), 2, &["--config"]);
 }
 
@@ -175,7 +188,8 @@ fn config_error(config: &str, needles: &[&str]) {
 
 #[test]
 fn config_errors_name_the_key_and_its_line() {
-    let head = "[data]\ntrain = \"reviews.csv\"\ntext_column = \"review\"\nlabel_column = \"sentiment\"\n";
+    let head =
+        "[data]\ntrain = \"reviews.csv\"\ntext_column = \"review\"\nlabel_column = \"sentiment\"\n";
     // An unknown key in [data] and in [model].
     config_error(
         &format!("{head}colour = \"red\"\n[model]\nmethod = \"tfidf\"\n"),
@@ -191,7 +205,9 @@ fn config_errors_name_the_key_and_its_line() {
         &["line 8", "num_train_epoch"],
     );
     config_error(
-        &format!("{head}[model]\nmethod = \"tfidf\"\n[training]\nlogging_steps = 1\nnum_train_epochs = \"three\"\n"),
+        &format!(
+            "{head}[model]\nmethod = \"tfidf\"\n[training]\nlogging_steps = 1\nnum_train_epochs = \"three\"\n"
+        ),
         &["line 9", "num_train_epochs"],
     );
     // An ill-typed [model] value, an unknown method, a syntax error.
@@ -221,21 +237,41 @@ fn tables_missing_a_column_or_with_bad_labels_are_named() {
         &["no text column `text`", "review, sentiment", "text_column"],
     );
     assert_fails(
-        &kiln(&["tfidf", "--data", data, "--text-column", "review", "--out", out_dir]),
+        &kiln(&[
+            "tfidf",
+            "--data",
+            data,
+            "--text-column",
+            "review",
+            "--out",
+            out_dir,
+        ]),
         1,
         &["no label column `label`"],
     );
     let floats = dir.join("floats.csv");
     std::fs::write(&floats, "text,label\ngood,0.5\nbad,1.5\n").unwrap();
     assert_fails(
-        &kiln(&["tfidf", "--data", floats.to_str().unwrap(), "--out", out_dir]),
+        &kiln(&[
+            "tfidf",
+            "--data",
+            floats.to_str().unwrap(),
+            "--out",
+            out_dir,
+        ]),
         1,
         &["label column `label` holds f64 values"],
     );
     let broken = dir.join("broken.csv");
     std::fs::write(&broken, "text,label\ngood,1\n\"unclosed,0\n").unwrap();
     assert_fails(
-        &kiln(&["tfidf", "--data", broken.to_str().unwrap(), "--out", out_dir]),
+        &kiln(&[
+            "tfidf",
+            "--data",
+            broken.to_str().unwrap(),
+            "--out",
+            out_dir,
+        ]),
         1,
         &["broken.csv", "line 3"],
     );
@@ -252,8 +288,16 @@ fn folders_that_are_not_models_are_refused() {
     let dir = scratch("not-a-model");
     std::fs::write(dir.join("config.json"), "{\"model_type\": \"bert\"").unwrap();
     let path = dir.to_str().unwrap();
-    assert_fails(&kiln(&["predict", path, "hello"]), 1, &["is not a model folder"]);
-    assert_fails(&kiln(&["predict", "/no/such/dir", "hello"]), 1, &["is not a model folder"]);
+    assert_fails(
+        &kiln(&["predict", path, "hello"]),
+        1,
+        &["is not a model folder"],
+    );
+    assert_fails(
+        &kiln(&["predict", "/no/such/dir", "hello"]),
+        1,
+        &["is not a model folder"],
+    );
     assert_fails(
         &kiln(&["evaluate", path, "--data", "x.csv"]),
         1,
@@ -286,7 +330,16 @@ fn predict_answers_arguments_lines_and_json_lines() {
 
     // 2,500 stdin lines in chunks of 32 give 2,500 answers in order.
     let input: String = (0..2500)
-        .map(|i| format!("{}\n", if i % 2 == 0 { POSITIVE[i % 6] } else { NEGATIVE[i % 6] }))
+        .map(|i| {
+            format!(
+                "{}\n",
+                if i % 2 == 0 {
+                    POSITIVE[i % 6]
+                } else {
+                    NEGATIVE[i % 6]
+                }
+            )
+        })
         .collect();
     let out = kiln_with_stdin(&["predict", "--quiet", model], input.as_bytes());
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -303,14 +356,27 @@ fn predict_answers_arguments_lines_and_json_lines() {
         POSITIVE[0], NEGATIVE[0]
     );
     let out = kiln_with_stdin(&["predict", "--jsonl", model], jsonl.as_bytes());
-    assert_fails(&out, 1, &["line 2: not valid JSON", "line 3: no `text` key", "2 of 4 input lines"]);
+    assert_fails(
+        &out,
+        1,
+        &[
+            "line 2: not valid JSON",
+            "line 3: no `text` key",
+            "2 of 4 input lines",
+        ],
+    );
     let answers: Vec<serde_json::Value> = text(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(answers.len(), 4);
     assert_eq!(answers[0]["label"], "pos");
-    assert!(answers[1]["error"].as_str().unwrap().contains("not valid JSON"));
+    assert!(
+        answers[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("not valid JSON")
+    );
     assert_eq!(answers[3]["label"], "neg");
 
     // Invalid UTF-8 is one bad line too.
@@ -327,10 +393,20 @@ fn evaluate_scores_a_saved_model() {
     let rows: String = POSITIVE
         .iter()
         .map(|t| format!("{{\"text\": \"{t}\", \"label\": \"pos\"}}\n"))
-        .chain(NEGATIVE.iter().map(|t| format!("{{\"text\": \"{t}\", \"label\": \"neg\"}}\n")))
+        .chain(
+            NEGATIVE
+                .iter()
+                .map(|t| format!("{{\"text\": \"{t}\", \"label\": \"neg\"}}\n")),
+        )
         .collect();
     std::fs::write(&data, rows).unwrap();
-    let out = kiln(&["evaluate", "--json", model.to_str().unwrap(), "--data", data.to_str().unwrap()]);
+    let out = kiln(&[
+        "evaluate",
+        "--json",
+        model.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let metrics: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
     assert_eq!(metrics["n"], 12);
@@ -338,7 +414,12 @@ fn evaluate_scores_a_saved_model() {
     // A label the model does not know is named with its row.
     std::fs::write(&data, "{\"text\": \"x\", \"label\": \"meh\"}\n").unwrap();
     assert_fails(
-        &kiln(&["evaluate", model.to_str().unwrap(), "--data", data.to_str().unwrap()]),
+        &kiln(&[
+            "evaluate",
+            model.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+        ]),
         1,
         &["row 1: label `meh` is not one of the classes"],
     );
@@ -349,7 +430,11 @@ fn evaluate_scores_a_saved_model() {
 fn tokenizers_train_and_tokenize() {
     let dir = scratch("tokenizer");
     let corpus = dir.join("corpus.txt");
-    let lines: String = POSITIVE.iter().chain(&NEGATIVE).map(|l| format!("{l}\n")).collect();
+    let lines: String = POSITIVE
+        .iter()
+        .chain(&NEGATIVE)
+        .map(|l| format!("{l}\n"))
+        .collect();
     std::fs::write(&corpus, lines.repeat(3)).unwrap();
     for model in ["wordpiece", "bpe"] {
         let out_file = dir.join(format!("{model}.json"));

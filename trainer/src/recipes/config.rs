@@ -249,10 +249,18 @@ fn keyed<T: serde::de::DeserializeOwned>(
         let mut single = toml::Table::new();
         single.insert(key.clone(), value);
         if let Err(e) = single.try_into::<T>() {
-            return Err(config_error(at_key(text, section, &key, e.message().trim())));
+            return Err(config_error(at_key(
+                text,
+                section,
+                &key,
+                e.message().trim(),
+            )));
         }
     }
-    Err(config_error(format!("[{section}] {}", whole_error.message().trim())))
+    Err(config_error(format!(
+        "[{section}] {}",
+        whole_error.message().trim()
+    )))
 }
 
 /// "line L: [section] key: message" (without the line when the key is not found).
