@@ -79,3 +79,13 @@ pub fn argmax(row: &[f32]) -> usize {
     }
     best
 }
+
+/// The rows of a `[texts, classes]` probability tensor, as `predict_proba` returns them.
+pub(crate) fn probability_rows(proba: &kiln_tensor::Tensor) -> Vec<Vec<f32>> {
+    let classes = proba.dims()[1];
+    proba
+        .to_vec::<f32>()
+        .chunks_exact(classes)
+        .map(<[f32]>::to_vec)
+        .collect()
+}

@@ -7,7 +7,7 @@ use kiln_nn::models::BertModel;
 use kiln_text::Tokenizer;
 use serde::{Deserialize, Serialize};
 
-use super::classifier::TextClassifier;
+use super::classifier::{TextClassifier, probability_rows};
 use super::encode::{mean_pooled_embeddings, token_ids, truncating};
 use super::error::RecipeError;
 use super::text_data::TextDataset;
@@ -121,11 +121,6 @@ impl TextClassifier for EmbeddingsClassifier {
             true,
         )?;
         let proba = self.regression.predict_proba(&x);
-        let classes = proba.dims()[1];
-        Ok(proba
-            .to_vec::<f32>()
-            .chunks_exact(classes)
-            .map(<[f32]>::to_vec)
-            .collect())
+        Ok(probability_rows(&proba))
     }
 }

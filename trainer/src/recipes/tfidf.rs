@@ -10,7 +10,7 @@ use kiln_tensor::{CsrTensor, Generator, Tensor, manual_seed};
 use kiln_text::TfidfVectorizer;
 use serde::{Deserialize, Serialize};
 
-use super::classifier::TextClassifier;
+use super::classifier::{TextClassifier, probability_rows};
 use super::error::RecipeError;
 use super::text_data::{TextDataset, shuffle};
 
@@ -138,12 +138,7 @@ impl TextClassifier for TfidfClassifier {
         )?;
         let _guard = no_grad();
         let proba = self.linear.forward_sparse(&x).value().softmax(1usize);
-        let classes = proba.dims()[1];
-        Ok(proba
-            .to_vec::<f32>()
-            .chunks_exact(classes)
-            .map(<[f32]>::to_vec)
-            .collect())
+        Ok(probability_rows(&proba))
     }
 }
 
