@@ -184,7 +184,7 @@ pub fn run(
     let train_start = Instant::now();
     model.train(true);
     for _ in 0..settings.epochs {
-        minilm_imdb::shuffle(&mut order, &mut generator);
+        kiln_trainer::recipes::shuffle(&mut order, &mut generator);
         for rows in order.chunks(settings.batch_size) {
             let start = Instant::now();
             let encoder_lr = optimizer.lr(0);
@@ -243,7 +243,7 @@ pub fn predict_positive(
     model.eval();
     let _guard = no_grad();
     let mut p = vec![0.0; ids.len()];
-    for rows in minilm_imdb::length_sorted_batches(ids, batch_size) {
+    for rows in kiln_trainer::recipes::length_sorted_batches(ids, batch_size) {
         let probs = model
             .forward(&minilm_imdb::padded_batch(ids, &rows))
             .value()

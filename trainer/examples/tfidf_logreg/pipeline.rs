@@ -12,8 +12,9 @@ use kiln_nn::Linear;
 use kiln_nn::functional::{BceWithLogitsOptions, binary_cross_entropy_with_logits};
 use kiln_optim::{Adam, AdamConfig, Optimizer};
 use kiln_tensor::{CsrTensor, Generator, Tensor, manual_seed};
-use kiln_text::{CsrMatrix, TfidfVectorizer};
+use kiln_text::TfidfVectorizer;
 use kiln_trainer::metrics::{ReportOptions, accuracy_score, classification_report, roc_auc_score};
+use kiln_trainer::recipes::{shuffle, to_csr_tensor};
 
 /// Training settings.
 pub struct Settings {
@@ -60,18 +61,6 @@ pub struct Evaluation {
     pub roc_auc: f64,
     /// scikit-learn's classification report of the test predictions.
     pub report: String,
-}
-
-/// A vectorizer's CSR output as a `CsrTensor`, sharing no memory with it.
-pub fn to_csr_tensor(matrix: CsrMatrix<f32>) -> Result<CsrTensor, Box<dyn Error>> {
-    let ((rows, cols), indptr, indices, data) = matrix.into_parts();
-    let nnz = data.len();
-    Ok(CsrTensor::from_parts(
-        indptr,
-        indices,
-        Tensor::from_vec(data, [nnz]),
-        [rows, cols],
-    )?)
 }
 
 /// Splits, vectorizes, trains and evaluates on `texts` with labels 0 / 1.
@@ -148,12 +137,4 @@ pub fn train(x: &CsrTensor, y: &[i64], settings: &Settings) -> (Linear, Vec<f64>
 pub fn logits(model: &Linear, x: &CsrTensor) -> Vec<f64> {
     let _guard = no_grad();
     model.forward_sparse(x).value().to_vec::<f64>()
-}
-
-/// Fisher–Yates shuffle driven by `generator`.
-fn shuffle(order: &mut [usize], generator: &mut Generator) {
-    for i in (1..order.len()).rev() {
-        let j = (generator.next_u64() % (i as u64 + 1)) as usize;
-        order.swap(i, j);
-    }
 }

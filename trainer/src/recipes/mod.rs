@@ -43,5 +43,5 @@ pub use run::{METRICS_FILE, MODEL_DIR, RecipeOutcome, run_recipe};
 pub use scratch::{SPECIAL_TOKENS, ScratchSettings, bert_wordpiece_setup, train_wordpiece};
 pub use sources::{IMDB_DEFAULT_TEST, IMDB_DEFAULT_TRAIN, load_data, resolve_pretrained};
 pub use text_data::{TextDataset, balanced_sample, clean_review, shuffle};
-pub use tfidf::{TfidfClassifier, TfidfSettings};
+pub use tfidf::{TfidfClassifier, TfidfSettings, to_csr_tensor};
 pub use transformer::{TransformerRun, TransformerSettings, train_transformer};

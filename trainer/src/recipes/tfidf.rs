@@ -142,8 +142,9 @@ impl TextClassifier for TfidfClassifier {
     }
 }
 
-/// A vectorizer's CSR output as a `CsrTensor`.
-fn to_csr_tensor(matrix: kiln_text::CsrMatrix<f32>) -> Result<CsrTensor, RecipeError> {
+/// A vectorizer's CSR output as a `CsrTensor` (moved, not copied), the sparse rows
+/// `Linear::forward_sparse` takes.
+pub fn to_csr_tensor(matrix: kiln_text::CsrMatrix<f32>) -> Result<CsrTensor, RecipeError> {
     let ((rows, cols), indptr, indices, data) = matrix.into_parts();
     let nnz = data.len();
     CsrTensor::from_parts(indptr, indices, Tensor::from_vec(data, [nnz]), [rows, cols])

@@ -62,7 +62,9 @@ struct RunSettings {
 }
 
 impl Plan {
-    /// The full demo: about 13 minutes on two cores.
+    /// The full demo: about 13 minutes on two cores. A second epoch of the from-scratch
+    /// model gained 0.15 points (85.20% against 85.05%); the time goes to fine-tuning MiniLM
+    /// on 6,000 reviews instead, which 4,000 left at 83.3% (at 5e-5 and at 1e-4).
     fn full() -> Plan {
         Plan {
             name: "full",
@@ -81,11 +83,11 @@ impl Plan {
                 ..TransformerSettings::default()
             },
             scratch_args: RunSettings {
-                epochs: 2.0,
+                epochs: 1.0,
                 batch_size: 32,
                 learning_rate: 1e-3,
             },
-            finetune_train: 4000,
+            finetune_train: 6000,
             finetune: TransformerSettings {
                 pretrained: Some(PathBuf::from("minilm")),
                 max_length: 128,
@@ -95,7 +97,7 @@ impl Plan {
             finetune_args: RunSettings {
                 epochs: 1.0,
                 batch_size: 16,
-                learning_rate: 5e-5,
+                learning_rate: 1e-4,
             },
         }
     }

@@ -117,8 +117,8 @@ pub fn train(args: &TrainTokenizerArgs, out: &Output) -> Result<(), CliError> {
             .map_err(|e| CliError::new(e.to_string()))?;
             let byte_level = ByteLevel::default();
             let tokenizer = Tokenizer::new(Model::Bpe(empty))
-                .with_pre_tokenizer(Some(PreTokenizer::ByteLevel(byte_level.clone())))
-                .with_post_processor(Some(PostProcessor::ByteLevel(byte_level.clone())))
+                .with_pre_tokenizer(Some(PreTokenizer::ByteLevel(byte_level)))
+                .with_post_processor(Some(PostProcessor::ByteLevel(byte_level)))
                 .with_decoder(Some(Decoder::ByteLevel(byte_level)));
             let trainer = BpeTrainer {
                 vocab_size: args.vocab_size,
