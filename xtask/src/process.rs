@@ -3,7 +3,9 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, ExitStatus, Stdio};
 
-use crate::error::{Result, XtaskError};
+use kiln_hub::HubError;
+
+use crate::error::Result;
 
 /// A `cargo` command: the cargo that launched xtask (env `CARGO`), else `cargo` from `PATH`.
 pub fn cargo() -> Command {
@@ -15,7 +17,7 @@ pub use kiln_hub::process::describe;
 /// Runs `cmd` with the terminal as its stdin/stdout/stderr; fails unless it exits with 0.
 pub fn run(cmd: &mut Command) -> Result<()> {
     let command = describe(cmd);
-    let status = cmd.status().map_err(|source| XtaskError::Spawn {
+    let status = cmd.status().map_err(|source| HubError::Spawn {
         command: command.clone(),
         source,
     })?;
@@ -31,7 +33,7 @@ pub fn capture(cmd: &mut Command) -> Result<String> {
 /// terminal), and returns its exit status without judging it.
 pub fn stream_lines(cmd: &mut Command, mut on_line: impl FnMut(&str)) -> Result<ExitStatus> {
     let command = describe(cmd);
-    let spawn_error = |source| XtaskError::Spawn {
+    let spawn_error = |source| HubError::Spawn {
         command: command.clone(),
         source,
     };
@@ -42,19 +44,20 @@ pub fn stream_lines(cmd: &mut Command, mut on_line: impl FnMut(&str)) -> Result<
             on_line(String::from_utf8_lossy(&line).trim_end_matches('\r'));
         }
     }
-    child.wait().map_err(spawn_error)
+    Ok(child.wait().map_err(spawn_error)?)
 }
 
-/// Turns a non-zero exit `status` of `command` into [`XtaskError::Failed`].
+/// Turns a non-zero exit `status` of `command` into [`HubError::Failed`].
 pub fn check(status: ExitStatus, command: String, stderr: String) -> Result<()> {
     if status.success() {
         Ok(())
     } else {
-        Err(XtaskError::Failed {
+        Err(HubError::Failed {
             command,
             status,
             stderr,
-        })
+        }
+        .into())
     }
 }
 
@@ -101,6 +104,9 @@ mod tests {
     #[test]
     fn missing_program_is_a_spawn_error() {
         let err = run(&mut Command::new("kiln-no-such-program")).expect_err("cannot start");
-        assert!(matches!(err, XtaskError::Spawn { .. }), "{err}");
+        assert!(
+            matches!(err, crate::error::XtaskError::Hub(HubError::Spawn { .. })),
+            "{err}"
+        );
     }
 }
