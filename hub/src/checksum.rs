@@ -1,4 +1,4 @@
-//! SHA-256 of files, streamed so that a 90 MB archive is never held in memory.
+//! SHA-256 of files, streamed in 1 MiB reads so that a 90 MB archive is never held in memory.
 
 use std::fs::File;
 use std::io::Read;
@@ -12,7 +12,7 @@ use crate::error::{HubError, Result};
 pub fn sha256_file(path: &Path) -> Result<String> {
     let mut file = File::open(path).map_err(HubError::io("open", path))?;
     let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 16];
+    let mut buffer = vec![0u8; 1 << 20];
     loop {
         let n = file.read(&mut buffer).map_err(HubError::io("read", path))?;
         if n == 0 {
