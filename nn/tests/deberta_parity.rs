@@ -14,8 +14,10 @@ use std::collections::HashMap;
 use kiln_autograd::{Var, no_grad};
 use kiln_nn::Module;
 use kiln_nn::models::deberta_v2::relative_position::build_relative_position;
-use kiln_nn::models::{DebertaV2ForSequenceClassification, EncoderInput};
-use kiln_tensor::Tensor;
+use kiln_nn::models::{
+    ClassificationConfig, DebertaV2Config, DebertaV2ForSequenceClassification, EncoderInput,
+};
+use kiln_tensor::{Tensor, manual_seed};
 use support::{assert_close, cached_dataset, fixture_path, read_safetensors};
 
 /// Hidden states, attentions, logits and loss agree with transformers to this absolute
@@ -278,4 +280,58 @@ fn save_pretrained_round_trips_config_and_weights() {
     let b = again.forward(&inputs(&t, false), None).logits.value();
     assert_eq!(a.to_vec::<f32>(), b.to_vec::<f32>());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A Kiln-initialised model with deberta-v3's settings plus the keys only v2 uses
+/// (`embedding_size`, token types, the ConvLayer), written to `fixtures/deberta/kiln_v3/` and
+/// run by transformers (`gen_deberta.py`). Tests share the global generator, hence the lock.
+fn kiln_v3() -> DebertaV2ForSequenceClassification {
+    static SEEDED: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _lock = SEEDED.lock().unwrap_or_else(|e| e.into_inner());
+    manual_seed(21);
+    let mut config = DebertaV2Config::deberta_v3(90, 32, 2, 4, 40);
+    config.max_position_embeddings = 32;
+    config.position_buckets = 8;
+    config.max_relative_positions = 16;
+    config.type_vocab_size = 2;
+    config.embedding_size = Some(24);
+    config.conv_kernel_size = 3;
+    config.classification = ClassificationConfig::with_num_labels(3);
+    DebertaV2ForSequenceClassification::new(&config)
+}
+
+#[test]
+fn transformers_loads_a_folder_saved_by_kiln() {
+    let model = kiln_v3();
+    let dir = fixture_path("deberta/kiln_v3");
+    if std::env::var("KILN_WRITE_FIXTURES").as_deref() == Ok("1") {
+        model.save_pretrained(&dir).unwrap();
+    }
+    // The committed folder is the one transformers ran: Kiln's saved weights equal a fresh
+    // model from the same seed, and transformers' outputs equal Kiln's.
+    let saved = DebertaV2ForSequenceClassification::from_pretrained(&dir).unwrap();
+    let (a, b) = (saved.state_dict(), model.state_dict());
+    assert_eq!(a.names().collect::<Vec<_>>(), b.names().collect::<Vec<_>>());
+    for ((name, x), (_, y)) in a.iter().zip(b.iter()) {
+        assert_close(name, x, y, 0.0, 0.0);
+    }
+    let t = read_safetensors("deberta/kiln_v3/outputs.safetensors");
+    model.eval();
+    let _guard = no_grad();
+    let out = model.forward(&inputs(&t, false), None);
+    let hidden = out.hidden_states.unwrap();
+    assert_close(
+        "kiln_v3 last hidden state",
+        &hidden.last().unwrap().value(),
+        &t["last_hidden_state"],
+        ATOL,
+        0.0,
+    );
+    assert_close(
+        "kiln_v3 logits",
+        &out.logits.value(),
+        &t["logits"],
+        ATOL,
+        0.0,
+    );
 }
