@@ -4,7 +4,7 @@
 //! LayerNorm), as transformers' `modeling_deberta_v2`.
 
 use kiln_autograd::Var;
-use kiln_tensor::Tensor;
+use kiln_tensor::{Device, Tensor};
 
 use crate::models::bert::{merge_heads, split_heads};
 use crate::models::init::{layer_norm, linear};
@@ -38,8 +38,14 @@ pub struct RelativeIndices {
 
 impl RelativeIndices {
     /// The indices for `relative_pos` int64 `[L, L]` (query minus key, bucketed), a batch of
-    /// `batch` and `heads` heads.
-    pub fn new(relative_pos: &Tensor, att_span: usize, batch: usize, heads: usize) -> Self {
+    /// `batch` and `heads` heads, on `device` (the hidden states').
+    pub fn new(
+        relative_pos: &Tensor,
+        att_span: usize,
+        batch: usize,
+        heads: usize,
+        device: &Device,
+    ) -> Self {
         let l = relative_pos.dims()[0];
         let span = att_span as i64;
         let rel = relative_pos.to_vec::<i64>();
@@ -48,6 +54,7 @@ impl RelativeIndices {
         let p2c: Vec<i64> = rel.iter().map(|&r| clamp(-r + span)).collect();
         let expand = |v: Vec<i64>| {
             Tensor::from_vec(v, [1, 1, l, l])
+                .to_device(device)
                 .broadcast_to([batch, heads, l, l])
                 .contiguous()
         };

@@ -100,6 +100,7 @@ impl DebertaV2Encoder {
                 self.att_span,
                 batch,
                 self.num_heads,
+                &hidden.value().device(),
             )
         });
         let checkpointing =
