@@ -335,3 +335,45 @@ fn transformers_loads_a_folder_saved_by_kiln() {
         0.0,
     );
 }
+
+#[test]
+fn loss_without_problem_type_follows_transformers_deberta_rules() {
+    // Soft labels and all-negative class ids (loss 0), as transformers computed them on the
+    // same folder and batch.
+    let t = read_safetensors("deberta/tiny_v3/outputs.safetensors");
+    let losses = read_safetensors("deberta/tiny_v3/losses.safetensors");
+    let model =
+        DebertaV2ForSequenceClassification::from_pretrained(fixture_path("deberta/tiny_v3"))
+            .unwrap();
+    model.eval();
+    let _guard = no_grad();
+    for key in ["soft_labels", "negative_labels"] {
+        let out = model.forward(&inputs(&t, false), Some(&losses[key]));
+        assert_close(
+            key,
+            &out.loss.unwrap().value().reshape_to(vec![1]),
+            &losses[&format!("loss.{key}")],
+            ATOL,
+            0.0,
+        );
+    }
+    // [B, 1] class ids are read as [B] (transformers' own gather fails on them).
+    let labels = &t["labels"];
+    let column = labels.reshape_to(vec![labels.numel(), 1]);
+    let flat = model
+        .forward(&inputs(&t, false), Some(labels))
+        .loss
+        .unwrap();
+    let col = model
+        .forward(&inputs(&t, false), Some(&column))
+        .loss
+        .unwrap();
+    assert_eq!(flat.value().item::<f32>(), col.value().item::<f32>());
+    assert_close(
+        "loss",
+        &flat.value().reshape_to(vec![1]),
+        &t["loss"],
+        ATOL,
+        0.0,
+    );
+}

@@ -58,8 +58,8 @@ impl ContextPooler {
 ///
 /// The loss follows transformers' `DebertaV2ForSequenceClassification.forward`: with
 /// `problem_type` set, the shared rules of [`classification_loss`]; without it, MSE for one
-/// label, cross-entropy over the rows whose class id is not negative for `[B]` (or `[B, 1]`)
-/// labels (0 when none is), and the soft-label loss `−mean(Σ log_softmax(logits) · labels)`
+/// label, cross-entropy over the rows whose class id is not negative for `[B]` labels (0 when
+/// none is; `[B, 1]` ids are read as `[B]`, where transformers' gather fails), and the soft-label loss `−mean(Σ log_softmax(logits) · labels)`
 /// for `[B, num_labels]` float labels.
 #[derive(Module)]
 pub struct DebertaV2ForSequenceClassification {
