@@ -28,12 +28,18 @@ pub struct AttentionContext<'a> {
 /// `clamp(rel(i, j) + att_span, 0, 2·att_span − 1)` and `clamp(−rel(j, i) + att_span, …)`,
 /// each an int64 `[B, heads, L, L]` tensor (transformers' `c2p_pos` and `p2c_pos` expanded for
 /// `torch.gather`).
+///
+/// A short sequence reads only the rows `rows` of the `2·att_span` relative embeddings (for
+/// deberta-v3 at 128 tokens, 255 of 512), so only those are projected and scored; the indices
+/// are stored relative to `rows.start`. The scores gathered are the same as transformers'.
 pub struct RelativeIndices {
-    /// Index into the `2·att_span` relative scores of query `i` for key `j`.
+    /// Index into the relative scores of query `i` for key `j`, minus `rows.start`.
     pub c2p: Tensor,
-    /// Index into the `2·att_span` relative scores of key `j` for query `i`, laid out
+    /// Index into the relative scores of key `j` for query `i`, minus `rows.start`, laid out
     /// `[B, heads, key, query]` as transformers gathers before transposing.
     pub p2c: Tensor,
+    /// The rows of the relative embeddings any index reaches.
+    pub rows: std::ops::Range<usize>,
 }
 
 impl RelativeIndices {
@@ -52,8 +58,12 @@ impl RelativeIndices {
         let clamp = |x: i64| x.clamp(0, 2 * span - 1);
         let c2p: Vec<i64> = rel.iter().map(|&r| clamp(r + span)).collect();
         let p2c: Vec<i64> = rel.iter().map(|&r| clamp(-r + span)).collect();
+        let all = c2p.iter().chain(&p2c);
+        let lo = all.clone().copied().min().unwrap_or(0);
+        let hi = all.copied().max().unwrap_or(0);
         let expand = |v: Vec<i64>| {
-            Tensor::from_vec(v, [1, 1, l, l])
+            let shifted: Vec<i64> = v.into_iter().map(|x| x - lo).collect();
+            Tensor::from_vec(shifted, [1, 1, l, l])
                 .to_device(device)
                 .broadcast_to([batch, heads, l, l])
                 .contiguous()
@@ -61,6 +71,7 @@ impl RelativeIndices {
         RelativeIndices {
             c2p: expand(c2p),
             p2c: expand(p2c),
+            rows: lo as usize..hi as usize + 1,
         }
     }
 }
@@ -92,8 +103,6 @@ pub struct DisentangledSelfAttention {
     p2c: bool,
     #[module(skip)]
     relative_attention: bool,
-    #[module(skip)]
-    att_span: usize,
 }
 
 /// `sqrt(head_dim · scale_factor)` in float32, as transformers' `scaled_size_sqrt`.
@@ -118,7 +127,6 @@ impl DisentangledSelfAttention {
             c2p: config.has_c2p(),
             p2c: config.has_p2c(),
             relative_attention: config.relative_attention,
-            att_span: config.att_span(),
         }
     }
 
@@ -172,8 +180,8 @@ impl DisentangledSelfAttention {
         scale: f64,
     ) -> Option<Var> {
         let heads = self.num_heads;
-        let rows = rel.dims()[0].min(2 * self.att_span);
-        let rel = rel.narrow(0usize, 0, rows).unsqueeze(0usize);
+        let rows = &indices.rows;
+        let rel = rel.narrow(0usize, rows.start, rows.len()).unsqueeze(0usize);
         let mut score: Option<Var> = None;
         if self.c2p {
             let proj = self.pos_key_proj.as_ref().unwrap_or(&self.key_proj);
