@@ -6,6 +6,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
+use kiln_nn::Module;
 use kiln_nn::models::{
     DebertaV2Config, DebertaV2ForSequenceClassification, DebertaV2Model, EncoderInput, InputError,
     PretrainedError,
@@ -268,4 +269,39 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn parameter_count_is_exact_for_every_fixture() {
+    // from_pretrained refuses configs whose count exceeds what the weights file can hold, so
+    // the count must not overestimate a real model.
+    for dir in ["deberta/tiny_v3", "deberta/tiny_v2", "deberta/kiln_v3"] {
+        let model = DebertaV2ForSequenceClassification::from_pretrained(fixture_path(dir)).unwrap();
+        let actual: usize = model
+            .named_parameters()
+            .iter()
+            .map(|(_, p)| p.value().numel())
+            .sum();
+        assert_eq!(
+            model.config().parameter_count(true),
+            Some(actual as u128),
+            "{dir}"
+        );
+        let base = DebertaV2Model::from_pretrained(fixture_path(dir)).unwrap();
+        let actual: usize = base
+            .named_parameters()
+            .iter()
+            .map(|(_, p)| p.value().numel())
+            .sum();
+        assert_eq!(
+            base.config().parameter_count(false),
+            Some(actual as u128),
+            "{dir}"
+        );
+    }
+    let xsmall = DebertaV2Config::deberta_v3_xsmall()
+        .parameter_count(false)
+        .unwrap();
+    // microsoft/deberta-v3-xsmall: 70.7M parameters (48.6M of them the embedding table).
+    assert!((70_000_000..71_000_000).contains(&xsmall), "{xsmall}");
 }
