@@ -18,6 +18,10 @@ eval mode, a `BertForSequenceClassification` training step (train mode, AdamW), 
 so both sides see identical ids and masks. `--peak-memory ID` measures one training step
 workload's resident-set high-water mark in a fresh process (see xtask/src/bench/memory.rs);
 `main` runs it after timing that workload.
+
+The `deberta/*` workloads are `deberta.rs`'s on a random-initialised model of
+deberta-v3-xsmall's shape (no download): forward at 32x128 under `torch.no_grad()` in eval
+mode, and a `DebertaV2ForSequenceClassification` training step at 8x256 with padding.
 """
 
 import json
@@ -184,6 +188,71 @@ def minilm_from_pretrained():
     return lambda: BertModel.from_pretrained(minilm_dir())
 
 
+DEBERTA_V3_XSMALL = dict(
+    vocab_size=128100,
+    hidden_size=384,
+    num_hidden_layers=12,
+    num_attention_heads=6,
+    intermediate_size=1536,
+    relative_attention=True,
+    position_buckets=256,
+    pos_att_type="p2c|c2p",
+    share_att_key=True,
+    norm_rel_ebd="layer_norm",
+    position_biased_input=False,
+    type_vocab_size=0,
+)
+
+
+def deberta_forward(batch, seq):
+    """`deberta.rs`'s forward: a random-initialised deberta-v3-xsmall-shaped DebertaV2Model
+    in eval mode under no_grad, ids from the LCG without padding."""
+
+    def setup():
+        from transformers import DebertaV2Config, DebertaV2Model
+
+        torch.manual_seed(0)
+        model = DebertaV2Model(DebertaV2Config(**DEBERTA_V3_XSMALL))
+        model.eval()
+        BERT_REFERENCE["deberta_forward"] = bert_reference(model)
+        ids, mask = bert_inputs(batch, seq, 0, padded=False)
+
+        def run():
+            with torch.no_grad():
+                model(input_ids=ids, attention_mask=mask)
+
+        return run
+
+    return setup
+
+
+def deberta_train(batch, seq):
+    """`deberta.rs`'s training step: DebertaV2ForSequenceClassification (2 labels) in train
+    mode, AdamW lr 2e-5, padded LCG batch, labels i % 2."""
+
+    def setup():
+        from transformers import DebertaV2Config, DebertaV2ForSequenceClassification
+
+        torch.manual_seed(0)
+        config = DebertaV2Config(num_labels=2, **DEBERTA_V3_XSMALL)
+        model = DebertaV2ForSequenceClassification(config)
+        model.train()
+        BERT_REFERENCE["deberta_train"] = bert_reference(model)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5)
+        ids, mask = bert_inputs(batch, seq, 1, padded=True)
+        labels = torch.tensor([i % 2 for i in range(batch)], dtype=torch.int64)
+
+        def step():
+            out = model(input_ids=ids, attention_mask=mask, labels=labels)
+            out.loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+
+        return step
+
+    return setup
+
+
 def proc_status_bytes(field):
     try:
         with open("/proc/self/status") as f:
@@ -229,6 +298,8 @@ WORKLOADS = {
     "bert/minilm_train_step/16x128": minilm_train(False),
     "bert/minilm_train_step_checkpointed/16x128": minilm_train(True),
     "bert/from_pretrained/minilm": minilm_from_pretrained,
+    "deberta/v3_xsmall_forward_no_grad/32x128": deberta_forward(32, 128),
+    "deberta/v3_xsmall_train_step/8x256": deberta_train(8, 256),
 }
 
 # Workloads whose peak resident memory is also measured, each in a fresh process.
@@ -245,6 +316,10 @@ def reference_of(bench_id):
         return BERT_REFERENCE["forward"]
     if bench_id.startswith("bert/minilm_train"):
         return BERT_REFERENCE["train"]
+    if bench_id.startswith("deberta/v3_xsmall_forward"):
+        return BERT_REFERENCE["deberta_forward"]
+    if bench_id.startswith("deberta/v3_xsmall_train"):
+        return BERT_REFERENCE["deberta_train"]
     return REFERENCE
 
 

@@ -21,7 +21,7 @@ use crate::Module;
 use crate::functional::{cls_pooling, mean_pooling};
 use crate::models::error::InputError;
 use crate::models::input::{BaseModelOutput, EncoderInput};
-use crate::models::{BertModel, DistilBertModel};
+use crate::models::{BertModel, DebertaV2Model, DistilBertModel};
 
 /// A BERT-family base model seen through the names transfer learning needs.
 pub trait Encoder: Module {
@@ -59,6 +59,21 @@ impl Encoder for DistilBertModel {
     }
     fn num_layers(&self) -> usize {
         self.transformer.layer.len()
+    }
+    fn encode(&self, input: &EncoderInput) -> Result<BaseModelOutput, InputError> {
+        self.try_forward(input)
+    }
+}
+
+impl Encoder for DebertaV2Model {
+    fn embeddings_prefix(&self) -> &'static str {
+        "embeddings"
+    }
+    fn layers_prefix(&self) -> &'static str {
+        "encoder.layer"
+    }
+    fn num_layers(&self) -> usize {
+        self.encoder.layer.len()
     }
     fn encode(&self, input: &EncoderInput) -> Result<BaseModelOutput, InputError> {
         self.try_forward(input)

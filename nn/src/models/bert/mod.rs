@@ -10,8 +10,8 @@ mod layer;
 mod model;
 mod pooler;
 
-pub(crate) use attention::multi_head_self_attention;
 pub use attention::{BertAttention, BertResidualOutput, BertSelfAttention};
+pub(crate) use attention::{merge_heads, multi_head_self_attention, split_heads};
 pub use config::{BertConfig, ClassifierPooling};
 pub use embeddings::BertEmbeddings;
 pub use encoder::BertEncoder;
