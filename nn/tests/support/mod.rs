@@ -73,15 +73,19 @@ pub fn read_safetensors(name: &str) -> std::collections::HashMap<String, Tensor>
         .collect()
 }
 
+/// The cache folder: `$KILN_CACHE`, else `~/.cache/kiln`; `None` without either variable.
+pub fn kiln_cache() -> Option<PathBuf> {
+    match std::env::var_os("KILN_CACHE").filter(|v| !v.is_empty()) {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => Some(PathBuf::from(std::env::var_os("HOME")?).join(".cache/kiln")),
+    }
+}
+
 /// `$KILN_CACHE/<name>` (default `~/.cache/kiln/<name>`) when it has been fetched. `None`
 /// skips the test, unless `KILN_REQUIRE_DATA=1` (as `cargo xtask test` sets), where a missing
 /// folder fails it.
 pub fn cached_dataset(name: &str) -> Option<PathBuf> {
-    let cache = match std::env::var_os("KILN_CACHE").filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(std::env::var_os("HOME")?).join(".cache/kiln"),
-    };
-    let dir = cache.join(name);
+    let dir = kiln_cache()?.join(name);
     if dir.is_dir() {
         return Some(dir);
     }
