@@ -23,9 +23,11 @@ fn bench_sha256(c: &mut Criterion) {
     let mut group = c.benchmark_group("checksum");
     group.sample_size(10);
     group.throughput(Throughput::Bytes(BYTES as u64));
-    group.bench_with_input(BenchmarkId::new("sha256_file", "64MiB"), &path, |b, path| {
-        b.iter(|| black_box(kiln_hub::sha256_file(path).expect("readable file")))
-    });
+    group.bench_with_input(
+        BenchmarkId::new("sha256_file", "64MiB"),
+        &path,
+        |b, path| b.iter(|| black_box(kiln_hub::sha256_file(path).expect("readable file"))),
+    );
     group.finish();
     let _ = std::fs::remove_file(&path);
 }
