@@ -87,7 +87,7 @@ fn rebuild(n: &mut NormalizedString, chars: Vec<(char, (u32, u32))>) {
         s.push(c);
         align.resize(s.len(), a);
     }
-    *n = NormalizedString::from_parts(s, align);
+    n.set_parts(s, align);
 }
 
 fn fast_path(n: &NormalizedString) -> bool {
