@@ -81,6 +81,16 @@ impl Model {
         }
     }
 
+    /// The id whose token string is the text it covers rather than its vocabulary entry:
+    /// a Unigram model's unknown id (Hugging Face's Unigram returns the unknown span itself
+    /// as the token's value).
+    pub fn raw_text_id(&self) -> Option<u32> {
+        match self {
+            Model::Unigram(m) => Some(m.unk_id()),
+            _ => None,
+        }
+    }
+
     /// The vocabulary.
     pub fn vocab(&self) -> &Vocab {
         match self {
