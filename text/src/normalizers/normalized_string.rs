@@ -173,13 +173,6 @@ impl NormalizedString {
         }
     }
 
-    /// Replaces text and alignments, keeping the origin (`align.len()` = `normalized.len()`).
-    pub(crate) fn set_parts(&mut self, normalized: String, align: Vec<(u32, u32)>) {
-        debug_assert_eq!(normalized.len(), align.len());
-        self.normalized = normalized;
-        self.align = align;
-    }
-
     /// Rewrites the whole text from `(char, change)` pairs exactly as Hugging Face's
     /// `NormalizedString::transform(dest, 0)` does: `change <= 0` replaces the next original
     /// character (and removes the `-change` characters after it), taking its range;

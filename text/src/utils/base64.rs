@@ -38,7 +38,7 @@ fn value(c: u8) -> Option<u32> {
 /// Decodes padded standard base64; the error says what is wrong and where.
 pub fn decode(text: &str) -> Result<Vec<u8>, String> {
     let s = text.as_bytes();
-    if s.len() % 4 != 0 {
+    if !s.len().is_multiple_of(4) {
         return Err(format!("base64 length {} is not a multiple of 4", s.len()));
     }
     let mut out = Vec::with_capacity(s.len() / 4 * 3);

@@ -42,6 +42,9 @@ struct Best {
 
 const UNSET: u32 = u32::MAX;
 
+/// Per-thread buffers reused across words: the Viterbi table and the chosen spans.
+type Scratch = (Vec<Best>, Vec<(usize, usize, u32)>);
+
 impl Unigram {
     /// Builds the model from `(piece, score)` in id order, the id of the unknown piece, and
     /// whether to fall back to `<0xNN>` byte pieces (Hugging Face `Unigram(vocab, unk_id,
@@ -227,7 +230,7 @@ impl Unigram {
     /// (Hugging Face `Unigram::tokenize`).
     pub fn tokenize_into(&self, word: &str, out: &mut Vec<Piece>) {
         thread_local! {
-            static SCRATCH: std::cell::RefCell<(Vec<Best>, Vec<(usize, usize, u32)>)> =
+            static SCRATCH: std::cell::RefCell<Scratch> =
                 const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
         }
         SCRATCH.with(|s| {
