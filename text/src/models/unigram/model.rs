@@ -42,6 +42,9 @@ struct Best {
 
 const UNSET: u32 = u32::MAX;
 
+/// The largest Viterbi table (cells) a thread keeps between words (1 MiB).
+const SCRATCH_KEEP: usize = 1 << 16;
+
 /// Per-thread buffers reused across words: the Viterbi table and the chosen spans.
 type Scratch = (Vec<Best>, Vec<(usize, usize, u32)>);
 
@@ -237,6 +240,10 @@ impl Unigram {
             let mut s = s.borrow_mut();
             let (best, spans) = &mut *s;
             self.segment_into(word, best, spans);
+            // A huge word (megabytes without a space) must not keep its table alive.
+            if best.capacity() > SCRATCH_KEEP {
+                *best = Vec::new();
+            }
             for &(start, end, id) in spans.iter() {
                 if id != self.unk_id {
                     out.push(Piece { id, start, end });
