@@ -71,6 +71,21 @@ def wordpiece_encode_batch():
     return median_ns(lambda: tok.encode_batch(texts, add_special_tokens=True), runs=3)
 
 
+def unigram_encode_batch():
+    """Same as benches/unigram.rs: the DeBERTa-v3-shaped SentencePiece tokenizer of the parity
+    fixtures (tests/fixtures/unigram_spm.json), 15,000 IMDB reviews, encode_batch with special
+    tokens."""
+    from tokenizers import Tokenizer
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures",
+                        "unigram_spm.json")
+    texts = imdb_texts(15000)
+    if texts is None:
+        return None
+    tok = Tokenizer.from_file(path)
+    return median_ns(lambda: tok.encode_batch(texts, add_special_tokens=True), runs=3)
+
+
 def bpe_train_corpus():
     """Same corpus as benches/bpe_train.rs: sotu lines (with their newline), then IMDB
     reviews until 20,000,000 bytes (UTF-8)."""
@@ -211,6 +226,7 @@ def sklearn_ref():
 
 WORKLOADS = {
     "wordpiece/encode_batch/imdb-15000": (wordpiece_encode_batch, tokenizers_ref),
+    "unigram/encode_batch/imdb-15000": (unigram_encode_batch, tokenizers_ref),
     "bpe/train/sotu-imdb-20MB": (bpe_train, tokenizers_ref),
     "vectorizers/tfidf_fit_transform_ngram13_sublinear/imdb5000":
         (tfidf_fit_transform_ngram13, sklearn_ref),

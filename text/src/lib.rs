@@ -4,6 +4,8 @@
 //! → [`processors`] → padding/truncation ([`utils`]), with [`decoders`] for the way back.
 //! A [`Tokenizer`] reads and writes `tokenizer.json` and gives the same ids, type ids, masks
 //! and offsets as Hugging Face on the same files. kiln-text depends on no other Kiln crate.
+//! Models: WordPiece, BPE, WordLevel and Unigram ([`models::Unigram`], SentencePiece's model
+//! as DeBERTa-v3, T5 or ALBERT ship it, with the [`normalizers::Precompiled`] charsmap).
 //!
 //! Training ([`models::Trainer`], [`Tokenizer::train`]) follows Hugging Face's BpeTrainer
 //! and WordPieceTrainer step for step. Intentional differences, all about ties that Hugging

@@ -106,8 +106,10 @@ fn errors_name_the_line_or_field() {
     )
     .unwrap_err();
     assert!(e.to_string().contains("merge 1"), "{e}");
-    let e = Tokenizer::from_json_str(r#"{"model":{"type":"Unigram"}}"#).unwrap_err();
+    let e = Tokenizer::from_json_str(r#"{"model":{"type":"Nope"}}"#).unwrap_err();
     assert!(e.to_string().contains("unknown variant"), "{e}");
+    let e = Tokenizer::from_json_str(r#"{"model":{"type":"Unigram"}}"#).unwrap_err();
+    assert!(e.to_string().contains("missing field `vocab`"), "{e}");
 }
 
 #[test]

@@ -17,8 +17,9 @@ pub fn byte_level_decode(tokens: &[String]) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-/// Turns `replacement` back into spaces, dropping the one prepended to the first token
-/// (Hugging Face `decoders.Metaspace`).
+/// Turns `replacement` back into spaces (Hugging Face `decoders.Metaspace`). Unless the
+/// scheme is `never`, every `replacement` of the *first* token is dropped rather than only
+/// its leading one, as Hugging Face does (`["▁a▁b", "▁c"]` decodes to `"ab c"`).
 pub fn metaspace_decode(
     tokens: Vec<String>,
     replacement: char,
@@ -28,15 +29,14 @@ pub fn metaspace_decode(
         .into_iter()
         .enumerate()
         .map(|(i, t)| {
-            let t: String = t
-                .chars()
-                .map(|c| if c == replacement { ' ' } else { c })
-                .collect();
-            if i == 0 && scheme != PrependScheme::Never {
-                t.strip_prefix(' ').map(str::to_owned).unwrap_or(t)
-            } else {
-                t
-            }
+            let drop = i == 0 && scheme != PrependScheme::Never;
+            t.chars()
+                .filter_map(|c| match (c == replacement, drop) {
+                    (true, true) => None,
+                    (true, false) => Some(' '),
+                    (false, _) => Some(c),
+                })
+                .collect()
         })
         .collect()
 }
@@ -55,5 +55,15 @@ mod tests {
             PrependScheme::Always,
         );
         assert_eq!(m.concat(), "Hey friend");
+        // Python (tokenizers 0.23.3): decoders.Metaspace(prepend_scheme=s).decode(
+        //   ['▁a▁b', '▁c', 'd▁']) == 'ab cd ' for "always" and "first", ' a b cd ' for "never".
+        let toks = ["▁a▁b", "▁c", "d▁"].map(String::from).to_vec();
+        for (scheme, want) in [
+            (PrependScheme::Always, "ab cd "),
+            (PrependScheme::First, "ab cd "),
+            (PrependScheme::Never, " a b cd "),
+        ] {
+            assert_eq!(metaspace_decode(toks.clone(), '▁', scheme).concat(), want);
+        }
     }
 }

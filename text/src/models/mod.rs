@@ -1,11 +1,13 @@
 //! Models: turn one pre-tokenized word into token ids (Hugging Face `tokenizers.models`).
 
 pub mod bpe;
+pub mod unigram;
 mod vocab;
 pub mod wordlevel;
 pub mod wordpiece;
 
 pub use bpe::{Bpe, BpeConfig, BpeTrainer};
+pub use unigram::Unigram;
 pub use vocab::Vocab;
 pub use wordlevel::WordLevel;
 pub use wordpiece::{WordPiece, WordPieceConfig, WordPieceTrainer};
@@ -63,6 +65,8 @@ pub enum Model {
     Bpe(Bpe),
     /// [`WordLevel`].
     WordLevel(WordLevel),
+    /// [`Unigram`].
+    Unigram(Unigram),
 }
 
 impl Model {
@@ -73,6 +77,17 @@ impl Model {
             Model::WordPiece(m) => m.tokenize_into(word, out),
             Model::Bpe(m) => m.tokenize_into(word, out),
             Model::WordLevel(m) => m.tokenize_into(word, out),
+            Model::Unigram(m) => m.tokenize_into(word, out),
+        }
+    }
+
+    /// The id whose token string is the text it covers rather than its vocabulary entry:
+    /// a Unigram model's unknown id (Hugging Face's Unigram returns the unknown span itself
+    /// as the token's value).
+    pub fn raw_text_id(&self) -> Option<u32> {
+        match self {
+            Model::Unigram(m) => Some(m.unk_id()),
+            _ => None,
         }
     }
 
@@ -82,6 +97,7 @@ impl Model {
             Model::WordPiece(m) => m.vocab(),
             Model::Bpe(m) => m.vocab(),
             Model::WordLevel(m) => m.vocab(),
+            Model::Unigram(m) => m.vocab(),
         }
     }
 }
@@ -93,6 +109,7 @@ enum ModelJson {
     #[serde(rename = "BPE")]
     Bpe(bpe::BpeJson),
     WordLevel(wordlevel::WordLevelJson),
+    Unigram(unigram::UnigramJson),
 }
 
 impl<'de> Deserialize<'de> for Model {
@@ -102,6 +119,7 @@ impl<'de> Deserialize<'de> for Model {
             ModelJson::WordPiece(w) => WordPiece::from_json(w).map(Model::WordPiece),
             ModelJson::Bpe(b) => Bpe::from_json(b).map(Model::Bpe),
             ModelJson::WordLevel(w) => WordLevel::from_json(w).map(Model::WordLevel),
+            ModelJson::Unigram(u) => Unigram::from_json(u).map(Model::Unigram),
         };
         m.map_err(|e: TextError| serde::de::Error::custom(e))
     }
@@ -116,11 +134,13 @@ impl Serialize for Model {
             #[serde(rename = "BPE")]
             Bpe(bpe::BpeJsonOut<'a>),
             WordLevel(wordlevel::WordLevelJsonOut<'a>),
+            Unigram(unigram::UnigramJsonOut<'a>),
         }
         match self {
             Model::WordPiece(m) => Out::WordPiece(m.to_json()).serialize(s),
             Model::Bpe(m) => Out::Bpe(m.to_json()).serialize(s),
             Model::WordLevel(m) => Out::WordLevel(m.to_json()).serialize(s),
+            Model::Unigram(m) => Out::Unigram(m.to_json()).serialize(s),
         }
     }
 }

@@ -4,12 +4,14 @@
 mod basic;
 mod bert;
 mod normalized_string;
+mod precompiled;
 mod replace;
 mod unicode;
 
 pub use basic::{Lowercase, Prepend, Strip, StripAccents};
 pub use bert::BertNormalizer;
 pub use normalized_string::NormalizedString;
+pub use precompiled::Precompiled;
 pub use replace::Replace;
 pub use unicode::{Nfc, Nfd, Nfkc, Nfkd};
 
@@ -31,6 +33,8 @@ pub enum Normalizer {
     Prepend(Prepend),
     /// [`Replace`].
     Replace(Replace),
+    /// [`Precompiled`].
+    Precompiled(Precompiled),
     /// [`Nfd`].
     #[serde(rename = "NFD")]
     Nfd(Nfd),
@@ -60,6 +64,7 @@ impl Normalizer {
             Normalizer::Strip(x) => x.normalize(n),
             Normalizer::Prepend(x) => x.normalize(n),
             Normalizer::Replace(x) => x.normalize(n),
+            Normalizer::Precompiled(x) => x.normalize(n),
             Normalizer::Nfd(x) => x.normalize(n),
             Normalizer::Nfkd(x) => x.normalize(n),
             Normalizer::Nfc(x) => x.normalize(n),

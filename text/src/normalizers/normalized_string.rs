@@ -11,6 +11,10 @@
 pub struct NormalizedString {
     normalized: String,
     align: Vec<(u32, u32)>,
+    /// Where this string starts in the original text (`base` of [`NormalizedString::new`]):
+    /// Hugging Face's offset 0 of the piece, which a character inserted before everything
+    /// else maps to.
+    origin: u32,
 }
 
 impl NormalizedString {
@@ -35,6 +39,7 @@ impl NormalizedString {
         NormalizedString {
             normalized: text.to_owned(),
             align,
+            origin: base,
         }
     }
 
@@ -161,7 +166,49 @@ impl NormalizedString {
     /// `align.len()` must equal `normalized.len()`.
     pub(crate) fn from_parts(normalized: String, align: Vec<(u32, u32)>) -> Self {
         debug_assert_eq!(normalized.len(), align.len());
-        NormalizedString { normalized, align }
+        NormalizedString {
+            normalized,
+            align,
+            origin: 0,
+        }
+    }
+
+    /// Rewrites the whole text from `(char, change)` pairs exactly as Hugging Face's
+    /// `NormalizedString::transform(dest, 0)` does: `change <= 0` replaces the next original
+    /// character (and removes the `-change` characters after it), taking its range;
+    /// `change > 0` inserts a character that takes the range of the byte before the current
+    /// position (or the empty range at the start). Original characters left over at the end
+    /// are dropped.
+    pub fn transform(&mut self, dest: &[(char, isize)]) {
+        let old = &self.normalized;
+        let mut chars = old.chars();
+        let mut offset = 0usize;
+        let empty = (self.origin, self.origin);
+        let end = self.align.last().map_or(empty, |a| (a.1, a.1));
+        let mut out = String::with_capacity(old.len());
+        let mut align = Vec::with_capacity(old.len());
+        for &(c, change) in dest {
+            let a = if change > 0 {
+                match offset.checked_sub(1) {
+                    Some(i) => self.align.get(i).copied().unwrap_or(end),
+                    None => empty,
+                }
+            } else {
+                self.align.get(offset).copied().unwrap_or(end)
+            };
+            if change <= 0 {
+                offset += chars.next().map_or(0, char::len_utf8);
+            }
+            if change < 0 {
+                for _ in 0..change.unsigned_abs() {
+                    offset += chars.next().map_or(0, char::len_utf8);
+                }
+            }
+            out.push(c);
+            align.resize(out.len(), a);
+        }
+        self.normalized = out;
+        self.align = align;
     }
 }
 
@@ -200,5 +247,22 @@ mod tests {
         n.keep_range(3, 5);
         assert_eq!(n.get(), "ab");
         assert_eq!(n.original_range(0, 2), (10, 12));
+    }
+
+    #[test]
+    fn transform_follows_hf_changes() {
+        // "aﬁx" with ﬁ → "fi" as Hugging Face's Precompiled writes it: both new characters
+        // are insertions (change 1), so ﬁ is consumed by the next replacement.
+        let mut n = NormalizedString::new("aﬁx", 5);
+        n.transform(&[('a', 0), ('f', 1), ('i', 1), ('x', 0)]);
+        assert_eq!(n.get(), "afix");
+        let a: Vec<(u32, u32)> = n.alignments().to_vec();
+        assert_eq!(a, [(5, 6), (5, 6), (5, 6), (6, 9)]);
+        // An insertion before everything maps to the empty range at the origin; a negative
+        // change removes the following characters.
+        let mut n = NormalizedString::new("abc", 5);
+        n.transform(&[('z', 1), ('q', -1), ('c', 0)]);
+        assert_eq!(n.get(), "zqc");
+        assert_eq!(n.alignments(), [(5, 5), (5, 6), (7, 8)]);
     }
 }

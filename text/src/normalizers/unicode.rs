@@ -19,14 +19,15 @@ pub struct Nfc;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Nfkc;
 
-/// Decomposes every character and puts combining marks in canonical order, carrying each
-/// output character's original range along.
-fn decompose(n: &NormalizedString, compat: bool) -> Vec<(char, (u32, u32))> {
+/// Decomposes every character and puts combining marks in canonical order. Each output
+/// character carries Hugging Face's change code (`unicode-normalization-alignments`): 0 for
+/// the first character of a decomposition, 1 (inserted) for the others; reordering moves the
+/// codes with their characters.
+fn decompose(n: &NormalizedString, compat: bool) -> Vec<(char, isize)> {
     let text = n.get();
-    let align = n.alignments();
-    let mut out: Vec<(char, (u32, u32))> = Vec::with_capacity(text.len());
-    for (i, c) in text.char_indices() {
-        let a = align[i];
+    let mut out: Vec<(char, isize)> = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        let mut first = true;
         let mut push = |d: char| {
             let ccc = canonical_combining_class(d);
             let mut at = out.len();
@@ -40,7 +41,8 @@ fn decompose(n: &NormalizedString, compat: bool) -> Vec<(char, (u32, u32))> {
                     at -= 1;
                 }
             }
-            out.insert(at, (d, a));
+            out.insert(at, (d, if first { 0 } else { 1 }));
+            first = false;
         };
         if compat {
             decompose_compatible(c, &mut push);
@@ -51,13 +53,14 @@ fn decompose(n: &NormalizedString, compat: bool) -> Vec<(char, (u32, u32))> {
     out
 }
 
-/// Canonical composition of a decomposed sequence: a composed character keeps the range of
-/// its starter, as Hugging Face's alignment-tracking normalizer does.
-fn compose_all(chars: Vec<(char, (u32, u32))>) -> Vec<(char, (u32, u32))> {
-    let mut out: Vec<(char, (u32, u32))> = Vec::with_capacity(chars.len());
+/// Canonical composition of a decomposed sequence: a composed character takes the sum of
+/// its parts' change codes minus one per absorbed character, so that Hugging Face's
+/// positional `transform` consumes (and drops) the original characters it replaced.
+fn compose_all(chars: Vec<(char, isize)>) -> Vec<(char, isize)> {
+    let mut out: Vec<(char, isize)> = Vec::with_capacity(chars.len());
     let mut starter: Option<usize> = None;
     let mut last_ccc: Option<u8> = None;
-    for (c, a) in chars {
+    for (c, change) in chars {
         let ccc = canonical_combining_class(c);
         if let Some(si) = starter {
             let blocked = match last_ccc {
@@ -66,6 +69,7 @@ fn compose_all(chars: Vec<(char, (u32, u32))>) -> Vec<(char, (u32, u32))> {
             };
             if !blocked && let Some(k) = compose(out[si].0, c) {
                 out[si].0 = k;
+                out[si].1 += change - 1;
                 continue;
             }
         }
@@ -75,19 +79,13 @@ fn compose_all(chars: Vec<(char, (u32, u32))>) -> Vec<(char, (u32, u32))> {
         } else {
             last_ccc = Some(ccc);
         }
-        out.push((c, a));
+        out.push((c, change));
     }
     out
 }
 
-fn rebuild(n: &mut NormalizedString, chars: Vec<(char, (u32, u32))>) {
-    let mut s = String::with_capacity(chars.len());
-    let mut align = Vec::with_capacity(chars.len());
-    for (c, a) in chars {
-        s.push(c);
-        align.resize(s.len(), a);
-    }
-    *n = NormalizedString::from_parts(s, align);
+fn rebuild(n: &mut NormalizedString, chars: Vec<(char, isize)>) {
+    n.transform(&chars);
 }
 
 fn fast_path(n: &NormalizedString) -> bool {

@@ -28,7 +28,11 @@ fn yes() -> bool {
 
 /// Replaces spaces with `▁` and (optionally) starts a word at each of them
 /// (Hugging Face `pre_tokenizers.Metaspace`).
+///
+/// Reads older `tokenizer.json` files as Hugging Face does: `"add_prefix_space": false`
+/// means `prepend_scheme` `never` (`true` keeps the given scheme), and `str_rep` is ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "MetaspaceJson")]
 pub struct Metaspace {
     /// The character that stands for a space (default `'▁'`).
     #[serde(default = "replacement_default")]
@@ -39,6 +43,32 @@ pub struct Metaspace {
     /// Split before every `replacement`.
     #[serde(default = "yes")]
     pub split: bool,
+}
+
+/// What `tokenizer.json` may hold, old fields included.
+#[derive(Deserialize)]
+struct MetaspaceJson {
+    #[serde(default = "replacement_default")]
+    replacement: char,
+    #[serde(default)]
+    prepend_scheme: PrependScheme,
+    #[serde(default = "yes")]
+    split: bool,
+    #[serde(default)]
+    add_prefix_space: Option<bool>,
+}
+
+impl From<MetaspaceJson> for Metaspace {
+    fn from(j: MetaspaceJson) -> Self {
+        Metaspace {
+            replacement: j.replacement,
+            prepend_scheme: match j.add_prefix_space {
+                Some(false) => PrependScheme::Never,
+                _ => j.prepend_scheme,
+            },
+            split: j.split,
+        }
+    }
 }
 
 impl Default for Metaspace {
@@ -179,6 +209,20 @@ mod tests {
         //   [('▁Hey', (0, 3)), ('▁friend', (3, 10))]
         let got = words(|p| Metaspace::default().pre_tokenize(p), "Hey friend");
         assert_eq!(got, [("▁Hey".into(), (0, 3)), ("▁friend".into(), (3, 10))]);
+    }
+
+    #[test]
+    fn legacy_add_prefix_space_reads_as_hf() {
+        let old = r#"{"replacement":"▁","add_prefix_space":false,"str_rep":"▁"}"#;
+        let m: Metaspace = serde_json::from_str(old).unwrap();
+        assert_eq!(m.prepend_scheme, PrependScheme::Never);
+        let old = r#"{"replacement":"▁","add_prefix_space":true}"#;
+        let m: Metaspace = serde_json::from_str(old).unwrap();
+        assert_eq!(m, Metaspace::default());
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            r#"{"replacement":"▁","prepend_scheme":"always","split":true}"#
+        );
     }
 
     #[test]

@@ -11,7 +11,9 @@ use std::sync::Arc;
 /// Offsets are **byte** ranges into the original input string (Hugging Face's Rust
 /// `OffsetType::Byte`); [`Encoding::char_offsets`] gives the character offsets that the
 /// Python package reports. Token strings are not stored: [`Encoding::tokens`] reads them from
-/// the tokenizer's id → token table, so encoding allocates nothing per token.
+/// the tokenizer's id → token table, so encoding allocates nothing per token. The one
+/// exception is a Unigram unknown token, whose string is the text it covers (as in Hugging
+/// Face, where `tokens` shows `"中文"` rather than `"<unk>"`); those strings are kept aside.
 #[derive(Debug, Clone, Default)]
 pub struct Encoding {
     pub(crate) ids: Vec<u32>,
@@ -22,6 +24,8 @@ pub struct Encoding {
     pub(crate) word_ids: Vec<Option<u32>>,
     pub(crate) overflowing: Vec<Encoding>,
     pub(crate) table: Arc<Vocab>,
+    /// Empty, or one entry per token: `Some(text)` where the token string is not the table's.
+    pub(crate) texts: Vec<Option<Box<str>>>,
 }
 
 impl PartialEq for Encoding {
@@ -49,6 +53,7 @@ impl Encoding {
             word_ids: Vec::with_capacity(capacity),
             overflowing: Vec::new(),
             table,
+            texts: Vec::new(),
         }
     }
 
@@ -67,6 +72,23 @@ impl Encoding {
         self.special_tokens_mask.push(u32::from(special));
         self.attention_mask.push(1);
         self.word_ids.push(word);
+        if !self.texts.is_empty() {
+            self.texts.push(None);
+        }
+    }
+
+    /// Appends one token whose string is `text` rather than the table's token for `id`.
+    pub(crate) fn push_text(
+        &mut self,
+        id: u32,
+        type_id: u32,
+        offsets: (usize, usize),
+        word: Option<u32>,
+        text: &str,
+    ) {
+        self.push(id, type_id, offsets, word, false);
+        self.texts.resize(self.ids.len() - 1, None);
+        self.texts.push(Some(text.into()));
     }
 
     /// Number of tokens (padding included).
@@ -93,7 +115,11 @@ impl Encoding {
     pub fn tokens(&self) -> Vec<&str> {
         self.ids
             .iter()
-            .map(|&id| self.table.token(id).unwrap_or(""))
+            .enumerate()
+            .map(|(i, &id)| match self.texts.get(i) {
+                Some(Some(t)) => t,
+                _ => self.table.token(id).unwrap_or(""),
+            })
             .collect()
     }
 
@@ -153,6 +179,10 @@ impl Encoding {
             word_ids: self.word_ids[start..stop].to_vec(),
             overflowing: Vec::new(),
             table: self.table.clone(),
+            texts: self
+                .texts
+                .get(start..stop)
+                .map_or(Vec::new(), <[_]>::to_vec),
         }
     }
 
@@ -239,6 +269,14 @@ impl Encoding {
         } else {
             0
         };
+        if !self.texts.is_empty() || !pair.texts.is_empty() {
+            self.texts.resize(self.ids.len(), None);
+            if pair.texts.is_empty() {
+                self.texts.resize(self.ids.len() + pair.ids.len(), None);
+            } else {
+                self.texts.extend(pair.texts);
+            }
+        }
         self.ids.extend(pair.ids);
         self.type_ids.extend(pair.type_ids);
         self.offsets.extend(
@@ -282,6 +320,9 @@ impl Encoding {
         put(&mut self.special_tokens_mask, 1, n, left);
         put(&mut self.attention_mask, 0, n, left);
         put(&mut self.word_ids, None, n, left);
+        if !self.texts.is_empty() {
+            put(&mut self.texts, None, n, left);
+        }
     }
 }
 
@@ -321,6 +362,23 @@ mod tests {
         let mut r = enc(2);
         r.pad(3, 9, 0, PaddingDirection::Right);
         assert_eq!(r.ids(), [0, 1, 9]);
+    }
+
+    #[test]
+    fn own_token_texts_survive_merge_pad_and_truncate() {
+        let table = Arc::new(Vocab::from_tokens(["<unk>", "a"].map(String::from)));
+        let mut e = Encoding::empty(table.clone(), 0);
+        e.push(1, 0, (0, 1), Some(0), false);
+        e.push_text(0, 0, (1, 3), Some(1), "中");
+        let mut s = Encoding::empty(table.clone(), 0);
+        s.push(1, 0, (0, 0), None, true);
+        s.merge_with(e, false);
+        s.pad(5, 1, 0, PaddingDirection::Left);
+        assert_eq!(s.tokens(), ["a", "a", "a", "a", "中"]);
+        s.truncate(2, 0, TruncationDirection::Left).unwrap();
+        assert_eq!(s.tokens(), ["a", "中"]);
+        let over: Vec<Vec<&str>> = s.overflowing().iter().map(Encoding::tokens).collect();
+        assert_eq!(over, [vec!["a", "a"], vec!["a"]]);
     }
 
     #[test]

@@ -339,6 +339,7 @@ impl Tokenizer {
             pts.splits.len() + pts.splits.len() / 4 + 2,
         );
         let mut pieces: Vec<Piece> = Vec::with_capacity(16);
+        let raw_id = self.model.raw_text_id();
         for (w, sp) in pts.splits.iter().enumerate() {
             let word = Some(w as u32);
             if let Some(id) = sp.added {
@@ -354,8 +355,13 @@ impl Tokenizer {
             pieces.clear();
             self.model.tokenize_into(&s[sp.start..sp.end], &mut pieces);
             for p in &pieces {
-                let o = norm.original_range(sp.start + p.start, sp.start + p.end);
-                enc.push(p.id, type_id, o, word, false);
+                let (start, end) = (sp.start + p.start, sp.start + p.end);
+                let o = norm.original_range(start, end);
+                if Some(p.id) == raw_id && self.table.token(p.id) != Some(&s[start..end]) {
+                    enc.push_text(p.id, type_id, o, word, &s[start..end]);
+                } else {
+                    enc.push(p.id, type_id, o, word, false);
+                }
             }
         }
         Ok(enc)

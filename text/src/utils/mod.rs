@@ -1,5 +1,6 @@
 //! Shared pieces: character classes, patterns, padding and truncation.
 
+pub mod base64;
 pub mod chars;
 pub mod padding;
 pub mod pattern;

@@ -1,0 +1,8 @@
+//! Unigram: the SentencePiece unigram language model and its `tokenizer.json` section.
+
+mod model;
+mod serialization;
+mod trie;
+
+pub use model::{UNK_PENALTY, Unigram, byte_piece};
+pub(crate) use serialization::{UnigramJson, UnigramJsonOut};
