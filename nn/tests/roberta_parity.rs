@@ -372,3 +372,54 @@ fn parameter_count_is_exact() {
         .sum();
     assert_eq!(base.config().parameter_count(false), Some(actual as u128));
 }
+
+/// A Kiln-initialised RoBERTa classifier written to `fixtures/roberta/kiln_saved/` (with
+/// `KILN_WRITE_FIXTURES=1`) and run by transformers (`gen_roberta.py`). Tests share the global
+/// generator, hence the lock.
+fn kiln_saved() -> RobertaForSequenceClassification {
+    static SEEDED: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _lock = SEEDED.lock().unwrap_or_else(|e| e.into_inner());
+    manual_seed(31);
+    let mut config = RobertaConfig::new(320, 32, 2, 4, 40);
+    config.bert.max_position_embeddings = 72;
+    config.bert.type_vocab_size = 1;
+    config.bert.layer_norm_eps = 1e-5;
+    config.bert.classification = ClassificationConfig::with_num_labels(2);
+    RobertaForSequenceClassification::new(&config)
+}
+
+#[test]
+fn transformers_loads_a_folder_saved_by_kiln() {
+    let model = kiln_saved();
+    let dir = fixture_path("roberta/kiln_saved");
+    if std::env::var("KILN_WRITE_FIXTURES").as_deref() == Ok("1") {
+        model.save_pretrained(&dir).unwrap();
+    }
+    // The committed folder is the one transformers ran: Kiln's saved weights equal a fresh
+    // model from the same seed, and transformers' outputs equal Kiln's.
+    let saved = RobertaForSequenceClassification::from_pretrained(&dir).unwrap();
+    let (a, b) = (saved.state_dict(), model.state_dict());
+    assert_eq!(a.names().collect::<Vec<_>>(), b.names().collect::<Vec<_>>());
+    for ((name, x), (_, y)) in a.iter().zip(b.iter()) {
+        assert_close(name, x, y, 0.0, 0.0);
+    }
+    let t = outputs("roberta/kiln_saved");
+    model.eval();
+    let _guard = no_grad();
+    let out = model.forward(&inputs(&t, false), None);
+    let hidden = out.hidden_states.unwrap();
+    assert_close(
+        "kiln_saved last hidden state",
+        &hidden.last().unwrap().value(),
+        &t["last_hidden_state"],
+        ATOL,
+        0.0,
+    );
+    assert_close(
+        "kiln_saved logits",
+        &out.logits.value(),
+        &t["logits"],
+        ATOL,
+        0.0,
+    );
+}
