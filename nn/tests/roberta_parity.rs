@@ -423,3 +423,36 @@ fn transformers_loads_a_folder_saved_by_kiln() {
         0.0,
     );
 }
+
+#[test]
+fn gradient_checkpointing_gives_the_same_loss_and_gradients() {
+    let t = outputs(TINY);
+    let model = RobertaForSequenceClassification::from_pretrained(fixture_path(TINY)).unwrap();
+    model.eval();
+    let run = || {
+        model.zero_grad();
+        let out = model.forward(&inputs(&t, false), Some(&t["labels"]));
+        let loss = out.loss.unwrap();
+        loss.backward();
+        let grads: Vec<(String, Tensor)> = model
+            .named_parameters()
+            .into_iter()
+            .map(|(n, p)| {
+                let g = p.grad().unwrap_or_else(|| panic!("{n} has no gradient"));
+                (n, g)
+            })
+            .collect();
+        (loss.value().item::<f64>(), grads)
+    };
+    let (loss, plain) = run();
+    model.roberta.gradient_checkpointing_enable();
+    let (loss_ckpt, checkpointed) = run();
+    model.roberta.gradient_checkpointing_disable();
+    assert_eq!(loss, loss_ckpt);
+    for ((name, a), (_, b)) in plain.iter().zip(&checkpointed) {
+        assert_close(name, b, a, 1e-6, 1e-5);
+    }
+    // Hidden states and attentions only on request, as transformers.
+    let out = model.forward(&EncoderInput::new(t["input_ids"].clone()), None);
+    assert!(out.hidden_states.is_none() && out.attentions.is_none());
+}
