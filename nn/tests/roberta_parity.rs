@@ -11,10 +11,11 @@ use std::collections::HashMap;
 
 use kiln_autograd::{Var, no_grad};
 use kiln_nn::Module;
+use kiln_nn::models::pretrained;
 use kiln_nn::models::roberta::create_position_ids_from_input_ids;
 use kiln_nn::models::{
-    BertModel, ClassificationConfig, EncoderInput, InputError, PretrainedError, RobertaConfig,
-    RobertaForSequenceClassification, RobertaModel,
+    BertModel, ClassificationConfig, EncoderInput, InputError, PretrainedError, ProblemType,
+    RobertaConfig, RobertaForSequenceClassification, RobertaModel,
 };
 use kiln_tensor::{Tensor, manual_seed, safetensors};
 use support::{assert_close, fixture_path, read_safetensors};
@@ -455,4 +456,41 @@ fn gradient_checkpointing_gives_the_same_loss_and_gradients() {
     // Hidden states and attentions only on request, as transformers.
     let out = model.forward(&EncoderInput::new(t["input_ids"].clone()), None);
     assert!(out.hidden_states.is_none() && out.attentions.is_none());
+}
+
+#[test]
+fn loss_follows_the_problem_type_as_transformers() {
+    // Float 0/1 labels without problem_type (inferred multi-label, BCE with logits) and as
+    // regression targets (MSE), as transformers computed them on the same folder and batch.
+    let t = outputs(TINY);
+    let losses = read_safetensors("roberta/tiny/losses.safetensors");
+    let labels = &losses["float_labels"];
+    let _guard = no_grad();
+    for (key, problem_type) in [
+        ("inferred", None),
+        ("regression", Some(ProblemType::Regression)),
+    ] {
+        let (model, _): (RobertaForSequenceClassification, _) =
+            pretrained::from_pretrained_with(&fixture_path(TINY), |config: &mut RobertaConfig| {
+                config.bert.classification.problem_type = problem_type;
+            })
+            .unwrap();
+        model.eval();
+        let out = model.forward(&inputs(&t, false), Some(labels));
+        assert_close(
+            key,
+            &out.loss.unwrap().value().reshape_to(vec![1]),
+            &losses[&format!("loss.{key}")],
+            ATOL,
+            0.0,
+        );
+    }
+    // A class id outside the labels is a typed error, not a panic.
+    let model = RobertaForSequenceClassification::from_pretrained(fixture_path(TINY)).unwrap();
+    let bad = Tensor::from_vec(vec![3i64; 9], [9]);
+    let e = model.try_forward(&inputs(&t, false), Some(&bad)).err();
+    assert!(
+        matches!(e, Some(InputError::LabelOutOfRange { .. })),
+        "{e:?}"
+    );
 }
