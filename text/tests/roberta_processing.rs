@@ -1,8 +1,9 @@
 //! RobertaProcessing parity with Hugging Face tokenizers 0.23.3 (fixtures from
 //! `nn/tests/fixtures/gen_roberta.py`): byte-level BPE `tokenizer.json` files trained by HF
 //! with RoBERTa's post-processor (roberta-base's settings, `add_prefix_space` true, and
-//! `trim_offsets` false) load, encode 55 strings alone and 55 pairs, with and without special
-//! tokens, to HF's ids, type ids, tokens, offsets and special-token masks, and are written
+//! `trim_offsets` false, truncation to 10 tokens with stride 2) load, encode 55 strings alone
+//! and 55 pairs (12 of each when truncated), with and without special tokens, to HF's ids,
+//! type ids, tokens, offsets, special-token masks and overflowing windows, and are written
 //! back field for field.
 
 mod common;
@@ -20,6 +21,9 @@ struct Expected {
     tokens: Vec<String>,
     offsets: Vec<(usize, usize)>,
     special_tokens_mask: Vec<u32>,
+    /// The ids of each window cut off by truncation.
+    #[serde(default)]
+    overflowing: Vec<Vec<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -68,14 +72,20 @@ fn encode(tok: &Tokenizer, a: &str, b: Option<&str>, special: bool) -> Expected 
         tokens: enc.tokens().iter().map(|t| t.to_string()).collect(),
         offsets,
         special_tokens_mask: enc.special_tokens_mask().to_vec(),
+        overflowing: enc.overflowing().iter().map(|o| o.ids().to_vec()).collect(),
     }
 }
 
-fn assert_same(what: &str, got: &Expected, want: &Expected) {
+/// Compares everything; offsets only when `offsets` (a truncated pair's split point between
+/// its sequences is not recovered here, so its offsets are left to the single inputs).
+fn assert_same(what: &str, got: &Expected, want: &Expected, offsets: bool) {
     assert_eq!(got.ids, want.ids, "{what}: ids");
+    assert_eq!(got.overflowing, want.overflowing, "{what}: overflowing");
     assert_eq!(got.tokens, want.tokens, "{what}: tokens");
     assert_eq!(got.type_ids, want.type_ids, "{what}: type ids");
-    assert_eq!(got.offsets, want.offsets, "{what}: offsets");
+    if offsets {
+        assert_eq!(got.offsets, want.offsets, "{what}: offsets");
+    }
     assert_eq!(
         got.special_tokens_mask, want.special_tokens_mask,
         "{what}: special tokens mask"
@@ -87,7 +97,7 @@ fn hf_roberta_tokenizers_encode_identically() {
     let fx = fixture();
     assert_eq!(fx.versions["tokenizers"], "0.23.3");
     assert!(fx.texts.len() >= 50);
-    assert_eq!(fx.files.len(), 3);
+    assert_eq!(fx.files.len(), 4);
     let n = fx.texts.len();
     let mut checked = 0;
     for (file, cases) in &fx.files {
@@ -102,23 +112,35 @@ fn hf_roberta_tokenizers_encode_identically() {
             for (i, want) in cases[&format!("single.{key}")].iter().enumerate() {
                 let a = &fx.texts[i];
                 let got = encode(&tok, a, None, special);
-                assert_same(&format!("{file} single.{key} {a:?}"), &got, want);
+                assert_same(&format!("{file} single.{key} {a:?}"), &got, want, true);
                 checked += 1;
             }
             for (i, want) in cases[&format!("pair.{key}")].iter().enumerate() {
                 let (a, b) = (&fx.texts[i], &fx.texts[(i + 1) % n]);
                 let got = encode(&tok, a, Some(b), special);
-                assert_same(&format!("{file} pair.{key} {a:?} {b:?}"), &got, want);
+                let offsets = tok.truncation().is_none();
+                assert_same(
+                    &format!("{file} pair.{key} {a:?} {b:?}"),
+                    &got,
+                    want,
+                    offsets,
+                );
                 checked += 1;
             }
         }
     }
-    assert_eq!(checked, 3 * 4 * n);
+    // 55 strings alone and in pairs in three files, the first 12 in the truncated one.
+    assert_eq!(checked, 3 * 4 * n + 4 * 12);
 }
 
 #[test]
 fn roberta_tokenizer_json_is_written_back_field_for_field() {
-    for file in ["tokenizer.json", "prefix_space.json", "untrimmed.json"] {
+    for file in [
+        "tokenizer.json",
+        "prefix_space.json",
+        "untrimmed.json",
+        "truncated.json",
+    ] {
         let path = common::fixture(&format!("roberta/{file}"));
         let text = std::fs::read_to_string(&path).unwrap();
         let tok = Tokenizer::from_json_str(&text).unwrap();
@@ -126,6 +148,7 @@ fn roberta_tokenizer_json_is_written_back_field_for_field() {
         let theirs: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(ours["post_processor"], theirs["post_processor"], "{file}");
         assert_eq!(ours["pre_tokenizer"], theirs["pre_tokenizer"], "{file}");
+        assert_eq!(ours["truncation"], theirs["truncation"], "{file}");
         let again = Tokenizer::from_json_str(&tok.to_json_string(true)).unwrap();
         assert_eq!(again.post_processor(), tok.post_processor(), "{file}");
     }
