@@ -10,11 +10,12 @@ use crate::models::bert::{BertConfig, ClassifierPooling};
 use crate::models::error::PretrainedError;
 
 /// The architecture of a RoBERTa encoder: BERT's keys under `model_type` `"roberta"`
-/// (transformers' `RobertaConfig`, a subclass of nothing but with `BertConfig`'s attributes).
+/// (transformers' `RobertaConfig`, whose attributes are `BertConfig`'s).
 ///
-/// Read through [`RobertaConfig::from_json`], a missing `pad_token_id` is 1 and a missing
-/// `model_type` is `"roberta"`, as in transformers; it reads and writes the same JSON as
-/// [`BertConfig`] otherwise. Derefs to the [`BertConfig`] for its fields.
+/// Read through [`RobertaConfig::from_json`] (as `from_pretrained` does), a missing
+/// `pad_token_id` is 1 and a missing `model_type` is `"roberta"`, as in transformers; plain
+/// serde reads and writes the same JSON as [`BertConfig`]. Derefs to the [`BertConfig`] for
+/// its fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RobertaConfig {
