@@ -1,7 +1,8 @@
 //! Pretrained BERT-family encoders that load Hugging Face folders and give transformers'
 //! numbers: [`BertModel`], [`BertForSequenceClassification`], [`DistilBertModel`],
 //! [`DistilBertForSequenceClassification`], [`DebertaV2Model`],
-//! [`DebertaV2ForSequenceClassification`], with the pieces they share (inputs and outputs,
+//! [`DebertaV2ForSequenceClassification`], [`RobertaModel`],
+//! [`RobertaForSequenceClassification`], with the pieces they share (inputs and outputs,
 //! the classification loss by `problem_type`, folder loading, the layer stack with gradient
 //! checkpointing) and the transfer-learning helpers of the seeds ([`transfer`]).
 
@@ -16,6 +17,7 @@ pub mod init;
 pub mod input;
 pub mod layer_stack;
 pub mod pretrained;
+pub mod roberta;
 pub mod transfer;
 
 pub use activation::HiddenAct;
@@ -28,3 +30,4 @@ pub use distilbert::{DistilBertConfig, DistilBertForSequenceClassification, Dist
 pub use error::{InputError, PretrainedError};
 pub use input::{BaseModelOutput, EncoderInput};
 pub use pretrained::{LoadReport, PretrainedModel};
+pub use roberta::{RobertaConfig, RobertaForSequenceClassification, RobertaModel};

@@ -2,9 +2,11 @@
 //! (Hugging Face `tokenizers.processors`).
 
 mod byte_level;
+mod roberta;
 mod template;
 
 pub use byte_level::trim_offsets;
+pub use roberta::RobertaProcessing;
 pub use template::{BertProcessing, Piece, SequenceId, SpecialToken, TemplateProcessing};
 
 use crate::models::Vocab;
@@ -21,6 +23,8 @@ pub enum PostProcessor {
     TemplateProcessing(TemplateProcessing),
     /// [`BertProcessing`].
     BertProcessing(BertProcessing),
+    /// [`RobertaProcessing`].
+    RobertaProcessing(RobertaProcessing),
     /// Byte-level offset trimming ([`trim_offsets`]); adds no tokens.
     ByteLevel(ByteLevel),
 }
@@ -37,6 +41,7 @@ impl PostProcessor {
                     2
                 }
             }
+            PostProcessor::RobertaProcessing(r) => r.added_tokens(is_pair),
             PostProcessor::ByteLevel(_) => 0,
         }
     }
@@ -65,6 +70,9 @@ impl PostProcessor {
                 enc
             }
             PostProcessor::TemplateProcessing(t) => t.process(enc, pair, add_special_tokens, table),
+            PostProcessor::RobertaProcessing(r) => {
+                r.process(enc, pair, add_special_tokens, table, texts)
+            }
             PostProcessor::BertProcessing(b) => {
                 b.to_template()
                     .process(enc, pair, add_special_tokens, table)

@@ -196,8 +196,19 @@ impl BertConfig {
     /// Checks what serde cannot: sizes that are zero, heads that do not divide the hidden size,
     /// a `model_type` other than BERT's, an unsupported position embedding type.
     pub fn validate(&self, source: &str) -> Result<(), PretrainedError> {
+        self.validate_as(source, "bert", "BertConfig")
+    }
+
+    /// [`BertConfig::validate`] for a config type `reader` that reads BERT's keys under
+    /// another `model_type` (RoBERTa's).
+    pub(crate) fn validate_as(
+        &self,
+        source: &str,
+        model_type: &str,
+        reader: &str,
+    ) -> Result<(), PretrainedError> {
         let check = ConfigCheck::new(source);
-        check.model_type(&self.model_type, "bert", "BertConfig")?;
+        check.model_type(&self.model_type, model_type, reader)?;
         check.sizes(&[
             ("vocab_size", self.vocab_size),
             ("hidden_size", self.hidden_size),

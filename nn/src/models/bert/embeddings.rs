@@ -46,13 +46,35 @@ impl BertEmbeddings {
     /// broadcast row instead of a lookup per token.
     pub fn forward(&self, input_ids: &Tensor, token_type_ids: Option<&Tensor>) -> Var {
         let seq_len = input_ids.dims()[1];
-        let words = self.word_embeddings.forward(input_ids);
         let positions = self.position_embeddings.weight.narrow(0usize, 0, seq_len);
+        self.sum_and_normalise(input_ids, token_type_ids, &positions)
+    }
+
+    /// [`BertEmbeddings::forward`] with explicit int64 `position_ids` `[B, L]`
+    /// (transformers' `position_ids` argument; RoBERTa's come from the padding).
+    pub fn forward_with_position_ids(
+        &self,
+        input_ids: &Tensor,
+        token_type_ids: Option<&Tensor>,
+        position_ids: &Tensor,
+    ) -> Var {
+        let positions = self.position_embeddings.forward(position_ids);
+        self.sum_and_normalise(input_ids, token_type_ids, &positions)
+    }
+
+    /// `dropout(LayerNorm(words + types + positions))`.
+    fn sum_and_normalise(
+        &self,
+        input_ids: &Tensor,
+        token_type_ids: Option<&Tensor>,
+        positions: &Var,
+    ) -> Var {
+        let words = self.word_embeddings.forward(input_ids);
         let types = match token_type_ids {
             Some(ids) => self.token_type_embeddings.forward(ids),
             None => self.token_type_embeddings.weight.narrow(0usize, 0, 1),
         };
-        let summed = words.add(&types).add(&positions);
+        let summed = words.add(&types).add(positions);
         self.dropout.forward(&self.layer_norm.forward(&summed))
     }
 }
