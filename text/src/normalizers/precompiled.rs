@@ -31,6 +31,8 @@ pub struct Precompiled {
     charsmap: Vec<u8>,
     trie: Vec<u32>,
     normalized: String,
+    /// Bit `c` is set when the ASCII character `c` alone has a replacement.
+    ascii_mapped: u128,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -109,11 +111,16 @@ impl Precompiled {
             ))
         })?;
         check_trie(&trie, &normalized).map_err(bad)?;
-        Ok(Precompiled {
+        let mut precompiled = Precompiled {
             charsmap,
             trie,
             normalized,
-        })
+            ascii_mapped: 0,
+        };
+        precompiled.ascii_mapped = (0u8..128)
+            .filter(|&c| precompiled.transform(&char::from(c).to_string()).is_some())
+            .fold(0, |bits, c| bits | (1u128 << c));
+        Ok(precompiled)
     }
 
     /// The raw charsmap bytes (what `tokenizer.json` holds in base64).
@@ -150,14 +157,49 @@ impl Precompiled {
 
     /// Applies the normalization in place.
     pub fn normalize(&self, n: &mut NormalizedString) {
+        let text = n.get();
+        let bytes = text.as_bytes();
         let mut dest: Vec<(char, isize)> = Vec::with_capacity(n.len());
         let mut modified = false;
-        for g in n.get().graphemes(true) {
+        let mut i = 0;
+        while i < bytes.len() {
+            // Most text is ASCII: a lone ASCII character is its own cluster, looked up
+            // without segmenting.
+            if is_lone_ascii(bytes, i) {
+                let c = bytes[i];
+                let part = &text[i..=i];
+                let mapped = (self.ascii_mapped >> c) & 1 == 1;
+                match mapped.then(|| self.transform(part)).flatten() {
+                    Some(norm) => {
+                        modified = true;
+                        push_replacement(&mut dest, part, norm);
+                    }
+                    None => dest.push((char::from(c), 0)),
+                }
+                i += 1;
+                continue;
+            }
+            let end = (i + 1..bytes.len())
+                .find(|&j| is_lone_ascii(bytes, j))
+                .unwrap_or(bytes.len());
+            modified |= self.normalize_clusters(&text[i..end], &mut dest);
+            i = end;
+        }
+        if modified {
+            n.transform(&dest);
+        }
+    }
+
+    /// Appends the normalized characters of `text`, cluster by cluster, to `dest`; whether
+    /// any was replaced.
+    fn normalize_clusters(&self, text: &str, dest: &mut Vec<(char, isize)>) -> bool {
+        let mut modified = false;
+        for g in text.graphemes(true) {
             if g.len() < 6
                 && let Some(norm) = self.transform(g)
             {
                 modified = true;
-                push_replacement(&mut dest, g, norm);
+                push_replacement(dest, g, norm);
                 continue;
             }
             for (i, c) in g.char_indices() {
@@ -165,23 +207,30 @@ impl Precompiled {
                 match self.transform(part) {
                     Some(norm) => {
                         modified = true;
-                        push_replacement(&mut dest, part, norm);
+                        push_replacement(dest, part, norm);
                     }
                     None => dest.push((c, 0)),
                 }
             }
         }
-        if modified {
-            n.transform(&dest);
-        }
+        modified
     }
 }
 
-/// Hugging Face's change codes for replacing `old` by `new` (its `replace` helper): the new
-/// characters are pushed as replacements (change 0); when `new` is longer, the last
-/// `new_count - old_count` entries become insertions (change 1); when shorter, the last entry
-/// of `dest` (which may belong to an earlier character when `new` is empty) removes the
-/// surplus old characters (change += `new_count - old_count`).
+/// Whether byte `i` of `bytes` is an ASCII character that forms an extended grapheme cluster
+/// alone: its neighbours are ASCII too (no combining mark or prepend character can join it)
+/// and neither pair is `\r\n` (the one ASCII pair that is a single cluster). The slices
+/// between such bytes start and end on cluster boundaries, so segmenting them alone gives
+/// the clusters of the whole text.
+fn is_lone_ascii(bytes: &[u8], i: usize) -> bool {
+    let c = bytes[i];
+    c < 0x80
+        && (i == 0 || (bytes[i - 1] < 0x80 && !(bytes[i - 1] == b'\r' && c == b'\n')))
+        && bytes
+            .get(i + 1)
+            .is_none_or(|&next| next < 0x80 && !(c == b'\r' && next == b'\n'))
+}
+
 fn push_replacement(dest: &mut Vec<(char, isize)>, old: &str, new: &str) {
     let old_count = old.chars().count() as isize;
     let new_count = new.chars().count() as isize;
@@ -279,6 +328,34 @@ mod tests {
         let json = serde_json::to_string(&p).unwrap();
         let back: Precompiled = serde_json::from_str(&json).unwrap();
         assert_eq!(back, p);
+    }
+
+    #[test]
+    fn the_ascii_shortcut_gives_the_clusters_of_the_whole_text() {
+        let p = Precompiled::from_charsmap(tiny_charsmap()).unwrap();
+        // ASCII next to combining marks, a prepend character, ZWJ, CR LF, emoji, none at all.
+        for text in [
+            "dcab",
+            "a\u{301}b c",
+            "ca\u{308}\u{323}",
+            "\u{600}1a",
+            "xa\u{200d}\u{1f600}c",
+            "a\r\nc\r",
+            "\r\n",
+            "\u{1f1eb}\u{1f1f7}ac",
+            "",
+            "abc",
+        ] {
+            let mut fast = NormalizedString::new(text, 0);
+            p.normalize(&mut fast);
+            let mut dest = Vec::new();
+            let mut whole = NormalizedString::new(text, 0);
+            if p.normalize_clusters(text, &mut dest) {
+                whole.transform(&dest);
+            }
+            assert_eq!(fast.get(), whole.get(), "{text:?}");
+            assert_eq!(fast.alignments(), whole.alignments(), "{text:?}");
+        }
     }
 
     #[test]
