@@ -133,3 +133,53 @@ fn matches_hf_unigram_trainer_on_sotu() {
         }
     }
 }
+
+#[test]
+fn bad_options_are_typed_errors() {
+    let words: rustc_hash::FxHashMap<String, u64> =
+        [("▁the".to_string(), 3), ("▁cat".to_string(), 2)]
+            .into_iter()
+            .collect();
+    let bad = [
+        (
+            "vocab_size",
+            UnigramTrainer {
+                vocab_size: 0,
+                ..trainer()
+            },
+        ),
+        (
+            "shrinking_factor",
+            UnigramTrainer {
+                shrinking_factor: 1.0,
+                ..trainer()
+            },
+        ),
+        (
+            "shrinking_factor",
+            UnigramTrainer {
+                shrinking_factor: 0.0,
+                ..trainer()
+            },
+        ),
+        (
+            "max_piece_length",
+            UnigramTrainer {
+                max_piece_length: 0,
+                ..trainer()
+            },
+        ),
+    ];
+    for (field, t) in bad {
+        match t.train_words(&words) {
+            Err(kiln_text::TextError::Config { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("{field}: {other:?}"),
+        }
+    }
+    let a = trainer().train_words(&words).unwrap();
+    let b = trainer().train_words(&words).unwrap();
+    assert_eq!(a.pieces(), b.pieces());
+    assert_eq!(&a.pieces()[0].0, "<unk>");
+    assert_eq!(&a.pieces()[1].0, "<s>");
+    assert!(a.pieces().iter().any(|p| p.0 == "c"));
+}
