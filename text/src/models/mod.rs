@@ -7,7 +7,7 @@ pub mod wordlevel;
 pub mod wordpiece;
 
 pub use bpe::{Bpe, BpeConfig, BpeTrainer};
-pub use unigram::Unigram;
+pub use unigram::{Unigram, UnigramTrainer};
 pub use vocab::Vocab;
 pub use wordlevel::WordLevel;
 pub use wordpiece::{WordPiece, WordPieceConfig, WordPieceTrainer};
@@ -27,12 +27,14 @@ pub struct Piece {
 }
 
 /// A trainer for one of the models (Hugging Face `trainers`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Trainer {
     /// Trains a [`Bpe`] model.
     Bpe(BpeTrainer),
     /// Trains a [`WordPiece`] model.
     WordPiece(WordPieceTrainer),
+    /// Trains a [`Unigram`] model.
+    Unigram(UnigramTrainer),
 }
 
 impl Trainer {
@@ -41,6 +43,7 @@ impl Trainer {
         match self {
             Trainer::Bpe(t) => &t.special_tokens,
             Trainer::WordPiece(t) => &t.bpe.special_tokens,
+            Trainer::Unigram(t) => &t.special_tokens,
         }
     }
 
@@ -52,6 +55,7 @@ impl Trainer {
         Ok(match self {
             Trainer::Bpe(t) => Model::Bpe(t.train_words(word_counts)?),
             Trainer::WordPiece(t) => Model::WordPiece(t.train_words(word_counts)?),
+            Trainer::Unigram(t) => Model::Unigram(t.train_words(word_counts)?),
         })
     }
 }
