@@ -12,7 +12,7 @@ use kiln_nn::models::{
     EncoderInput,
 };
 use kiln_tensor::{Tensor, manual_seed};
-use support::{assert_close, fixture_path, read_safetensors, zero_padding};
+use support::{assert_close, assert_same_weights, fixture_path, read_safetensors, zero_padding};
 
 /// Outputs of transformers agree with Kiln's to this absolute tolerance (f32 everywhere).
 const ATOL: f64 = 2e-5;
@@ -201,13 +201,4 @@ fn save_pretrained_round_trips() {
     assert_eq!(back.config(), &expected);
     assert_same_weights(&back, &model);
     std::fs::remove_dir_all(&dir).ok();
-}
-
-/// Both models hold bit-identical tensors under the same names.
-fn assert_same_weights(a: &dyn Module, b: &dyn Module) {
-    let (a, b) = (a.state_dict(), b.state_dict());
-    assert_eq!(a.names().collect::<Vec<_>>(), b.names().collect::<Vec<_>>());
-    for ((name, x), (_, y)) in a.iter().zip(b.iter()) {
-        assert_close(name, x, y, 0.0, 0.0);
-    }
 }

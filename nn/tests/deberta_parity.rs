@@ -18,7 +18,7 @@ use kiln_nn::models::{
     ClassificationConfig, DebertaV2Config, DebertaV2ForSequenceClassification, EncoderInput,
 };
 use kiln_tensor::{Tensor, manual_seed};
-use support::{assert_close, fixture_path, kiln_cache, read_safetensors};
+use support::{assert_close, assert_same_weights, fixture_path, kiln_cache, read_safetensors};
 
 /// Hidden states, attentions, logits and loss agree with transformers to this absolute
 /// tolerance (the bound; the measured differences are printed).
@@ -319,11 +319,7 @@ fn transformers_loads_a_folder_saved_by_kiln() {
     // The committed folder is the one transformers ran: Kiln's saved weights equal a fresh
     // model from the same seed, and transformers' outputs equal Kiln's.
     let saved = DebertaV2ForSequenceClassification::from_pretrained(&dir).unwrap();
-    let (a, b) = (saved.state_dict(), model.state_dict());
-    assert_eq!(a.names().collect::<Vec<_>>(), b.names().collect::<Vec<_>>());
-    for ((name, x), (_, y)) in a.iter().zip(b.iter()) {
-        assert_close(name, x, y, 0.0, 0.0);
-    }
+    assert_same_weights(&saved, &model);
     let t = read_safetensors("deberta/kiln_v3/outputs.safetensors");
     model.eval();
     let _guard = no_grad();

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use kiln_nn::Module;
 use kiln_tensor::{DType, Tensor};
 use serde_json::Value;
 
@@ -108,4 +109,13 @@ pub fn zero_padding(t: &Tensor, mask: &Tensor) -> Tensor {
     dims.resize(t.dim(), 1);
     let pad = mask.eq_scalar(0i64).reshape_to(dims);
     t.masked_fill(&pad, 0.0)
+}
+
+/// Both models hold bit-identical tensors under the same names.
+pub fn assert_same_weights(a: &dyn Module, b: &dyn Module) {
+    let (a, b) = (a.state_dict(), b.state_dict());
+    assert_eq!(a.names().collect::<Vec<_>>(), b.names().collect::<Vec<_>>());
+    for ((name, x), (_, y)) in a.iter().zip(b.iter()) {
+        assert_close(name, x, y, 0.0, 0.0);
+    }
 }
