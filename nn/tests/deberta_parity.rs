@@ -18,7 +18,10 @@ use kiln_nn::models::{
     ClassificationConfig, DebertaV2Config, DebertaV2ForSequenceClassification, EncoderInput,
 };
 use kiln_tensor::{Tensor, manual_seed};
-use support::{assert_close, assert_same_weights, fixture_path, kiln_cache, read_safetensors};
+use support::{
+    assert_close, assert_same_weights, check_classifier_output, fixture_input, fixture_path,
+    kiln_cache, read_safetensors,
+};
 
 /// Hidden states, attentions, logits and loss agree with transformers to this absolute
 /// tolerance (the issue's bound; the measured differences are printed).
@@ -27,33 +30,7 @@ const ATOL: f64 = 1e-4;
 const GRAD_RTOL: f64 = 1e-3;
 
 fn inputs(t: &HashMap<String, Tensor>, attentions: bool) -> EncoderInput {
-    let mut input = EncoderInput::new(t["input_ids"].clone())
-        .with_attention_mask(t["attention_mask"].clone())
-        .with_output_hidden_states(true)
-        .with_output_attentions(attentions);
-    if let Some(tt) = t.get("token_type_ids") {
-        input = input.with_token_type_ids(tt.clone());
-    }
-    input
-}
-
-/// The largest `|a − e|` over the largest `|e|`, asserted below `GRAD_RTOL`.
-fn assert_grad_close(name: &str, actual: &Tensor, expected: &Tensor) -> f64 {
-    assert_eq!(actual.dims(), expected.dims(), "{name}: shape");
-    let a = actual.to_vec::<f64>();
-    let e = expected.to_vec::<f64>();
-    let scale = e.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-    assert!(scale > 0.0, "{name}: the reference gradient is all zeros");
-    let worst = a
-        .iter()
-        .zip(&e)
-        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
-    let rel = worst / scale;
-    assert!(
-        rel <= GRAD_RTOL,
-        "{name}: max |diff| {worst:e} is {rel:e} of the largest gradient {scale:e}"
-    );
-    rel
+    fixture_input(t, attentions)
 }
 
 /// Loads `dir`, runs the fixture's batch with labels, compares everything the fixture holds
@@ -72,49 +49,13 @@ fn check_model(dir: &std::path::Path, attentions: bool) -> (f64, f64) {
     );
     model.eval();
     let out = model.forward(&inputs(&t, attentions), Some(&t["labels"]));
-    let mut worst: f64 = 0.0;
     let hidden = out.hidden_states.as_ref().expect("hidden states");
     assert_eq!(hidden.len(), model.config().num_hidden_layers + 1);
     // Padding positions are compared too: transformers' mask gives padding queries a
     // uniform distribution over every key, and Kiln's the same.
-    for (i, h) in hidden.iter().enumerate() {
-        let name = format!("hidden_states.{i}");
-        worst = worst.max(assert_close(&name, &h.value(), &t[&name], ATOL, 0.0));
-    }
-    if attentions {
-        for (i, a) in out
-            .attentions
-            .as_ref()
-            .expect("attentions")
-            .iter()
-            .enumerate()
-        {
-            let name = format!("attentions.{i}");
-            worst = worst.max(assert_close(&name, &a.value(), &t[&name], ATOL, 0.0));
-        }
-    }
-    worst = worst.max(assert_close(
-        "logits",
-        &out.logits.value(),
-        &t["logits"],
-        ATOL,
-        0.0,
-    ));
-    let loss = out.loss.expect("a loss for the labels");
-    let loss_value = loss.value().reshape_to(vec![1]);
-    worst = worst.max(assert_close("loss", &loss_value, &t["loss"], ATOL, 0.0));
-    loss.backward();
     let params: HashMap<String, Var> = model.named_parameters().into_iter().collect();
-    let mut grad_worst: f64 = 0.0;
-    let mut checked = 0;
-    for (key, expected) in &t {
-        if let Some(name) = key.strip_prefix("grad.") {
-            let grad = params[name].grad().expect("the weight has a gradient");
-            grad_worst = grad_worst.max(assert_grad_close(name, &grad, expected));
-            checked += 1;
-        }
-    }
-    assert!(checked >= 5, "{checked} gradients checked");
+    let (worst, grad_worst, checked) =
+        check_classifier_output(out, &params, &t, attentions, ATOL, GRAD_RTOL);
     eprintln!(
         "{}: max abs diff {worst:e} (states, logits, loss), max rel gradient diff \
          {grad_worst:e} over {checked} weights",

@@ -18,7 +18,10 @@ use kiln_nn::models::{
     RobertaConfig, RobertaForSequenceClassification, RobertaModel,
 };
 use kiln_tensor::{Tensor, manual_seed, safetensors};
-use support::{assert_close, assert_same_weights, fixture_path, read_safetensors};
+use support::{
+    assert_close, assert_same_weights, check_classifier_output, fixture_input, fixture_path,
+    read_safetensors,
+};
 
 /// Hidden states, attentions, logits and loss agree with transformers to this absolute
 /// tolerance (the bound; the measured differences are printed).
@@ -33,29 +36,7 @@ fn outputs(dir: &str) -> HashMap<String, Tensor> {
 }
 
 fn inputs(t: &HashMap<String, Tensor>, attentions: bool) -> EncoderInput {
-    EncoderInput::new(t["input_ids"].clone())
-        .with_attention_mask(t["attention_mask"].clone())
-        .with_output_hidden_states(true)
-        .with_output_attentions(attentions)
-}
-
-/// The largest `|a − e|` over the largest `|e|`, asserted below `GRAD_RTOL`.
-fn assert_grad_close(name: &str, actual: &Tensor, expected: &Tensor) -> f64 {
-    assert_eq!(actual.dims(), expected.dims(), "{name}: shape");
-    let a = actual.to_vec::<f64>();
-    let e = expected.to_vec::<f64>();
-    let scale = e.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-    assert!(scale > 0.0, "{name}: the reference gradient is all zeros");
-    let worst = a
-        .iter()
-        .zip(&e)
-        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
-    let rel = worst / scale;
-    assert!(
-        rel <= GRAD_RTOL,
-        "{name}: max |diff| {worst:e} is {rel:e} of the largest gradient {scale:e}"
-    );
-    rel
+    fixture_input(t, attentions)
 }
 
 #[test]
@@ -83,40 +64,11 @@ fn tiny_roberta_classifier_matches_transformers() {
     assert!(model.roberta.pooler.is_none());
     model.eval();
     let out = model.forward(&inputs(&t, true), Some(&t["labels"]));
-    let mut worst: f64 = 0.0;
     let hidden = out.hidden_states.as_ref().expect("hidden states");
     assert_eq!(hidden.len(), model.config().num_hidden_layers + 1);
-    for (i, h) in hidden.iter().enumerate() {
-        let name = format!("hidden_states.{i}");
-        worst = worst.max(assert_close(&name, &h.value(), &t[&name], ATOL, 0.0));
-    }
-    let attentions = out.attentions.as_ref().expect("attentions");
-    for (i, a) in attentions.iter().enumerate() {
-        let name = format!("attentions.{i}");
-        worst = worst.max(assert_close(&name, &a.value(), &t[&name], ATOL, 0.0));
-    }
-    worst = worst.max(assert_close(
-        "logits",
-        &out.logits.value(),
-        &t["logits"],
-        ATOL,
-        0.0,
-    ));
-    let loss = out.loss.expect("a loss for the labels");
-    let loss_value = loss.value().reshape_to(vec![1]);
-    worst = worst.max(assert_close("loss", &loss_value, &t["loss"], ATOL, 0.0));
-    loss.backward();
     let params: HashMap<String, Var> = model.named_parameters().into_iter().collect();
-    let mut grad_worst: f64 = 0.0;
-    let mut checked = 0;
-    for (key, expected) in &t {
-        if let Some(name) = key.strip_prefix("grad.") {
-            let grad = params[name].grad().expect("the weight has a gradient");
-            grad_worst = grad_worst.max(assert_grad_close(name, &grad, expected));
-            checked += 1;
-        }
-    }
-    assert!(checked >= 5, "{checked} gradients checked");
+    let (worst, grad_worst, checked) =
+        check_classifier_output(out, &params, &t, true, ATOL, GRAD_RTOL);
     // The padding row of the position table gets no gradient, as nn.Embedding(padding_idx).
     let pos_grad = params["roberta.embeddings.position_embeddings.weight"]
         .grad()

@@ -3,9 +3,12 @@
 
 #![allow(dead_code)] // each test binary uses a subset
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
+use kiln_autograd::Var;
 use kiln_nn::Module;
+use kiln_nn::models::{EncoderInput, SequenceClassifierOutput};
 use kiln_tensor::{DType, Tensor};
 use serde_json::Value;
 
@@ -118,4 +121,93 @@ pub fn assert_same_weights(a: &dyn Module, b: &dyn Module) {
     for ((name, x), (_, y)) in a.iter().zip(b.iter()) {
         assert_close(name, x, y, 0.0, 0.0);
     }
+}
+
+/// The encoder input a transformers fixture was run on: `input_ids`, `attention_mask`, the
+/// `token_type_ids` when the fixture has them, every hidden state, and the attentions when
+/// `attentions`.
+pub fn fixture_input(t: &HashMap<String, Tensor>, attentions: bool) -> EncoderInput {
+    let mut input = EncoderInput::new(t["input_ids"].clone())
+        .with_attention_mask(t["attention_mask"].clone())
+        .with_output_hidden_states(true)
+        .with_output_attentions(attentions);
+    if let Some(tt) = t.get("token_type_ids") {
+        input = input.with_token_type_ids(tt.clone());
+    }
+    input
+}
+
+/// The largest `|a − e|` over the largest `|e|` of a gradient, asserted below `rtol`.
+pub fn assert_grad_close(name: &str, actual: &Tensor, expected: &Tensor, rtol: f64) -> f64 {
+    assert_eq!(actual.dims(), expected.dims(), "{name}: shape");
+    let a = actual.to_vec::<f64>();
+    let e = expected.to_vec::<f64>();
+    let scale = e.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    assert!(scale > 0.0, "{name}: the reference gradient is all zeros");
+    let worst = a
+        .iter()
+        .zip(&e)
+        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
+    let rel = worst / scale;
+    assert!(
+        rel <= rtol,
+        "{name}: max |diff| {worst:e} is {rel:e} of the largest gradient {scale:e}"
+    );
+    rel
+}
+
+/// Compares a classifier's output on [`fixture_input`] with the fixture `t`: every
+/// `hidden_states.<i>` (padding positions included), every `attentions.<i>` when
+/// `attentions`, the `logits` and the `loss` within `atol`; then backpropagates the loss and
+/// compares each `grad.<name>` of `t` with that parameter's gradient within `grad_rtol` of
+/// its scale (at least 5 of them). Returns the largest absolute difference, the largest
+/// relative gradient difference and the number of gradients checked.
+pub fn check_classifier_output(
+    out: SequenceClassifierOutput,
+    params: &HashMap<String, Var>,
+    t: &HashMap<String, Tensor>,
+    attentions: bool,
+    atol: f64,
+    grad_rtol: f64,
+) -> (f64, f64, usize) {
+    let mut worst: f64 = 0.0;
+    let hidden = out.hidden_states.as_ref().expect("hidden states");
+    for (i, h) in hidden.iter().enumerate() {
+        let name = format!("hidden_states.{i}");
+        worst = worst.max(assert_close(&name, &h.value(), &t[&name], atol, 0.0));
+    }
+    if attentions {
+        for (i, a) in out
+            .attentions
+            .as_ref()
+            .expect("attentions")
+            .iter()
+            .enumerate()
+        {
+            let name = format!("attentions.{i}");
+            worst = worst.max(assert_close(&name, &a.value(), &t[&name], atol, 0.0));
+        }
+    }
+    worst = worst.max(assert_close(
+        "logits",
+        &out.logits.value(),
+        &t["logits"],
+        atol,
+        0.0,
+    ));
+    let loss = out.loss.expect("a loss for the labels");
+    let loss_value = loss.value().reshape_to(vec![1]);
+    worst = worst.max(assert_close("loss", &loss_value, &t["loss"], atol, 0.0));
+    loss.backward();
+    let mut grad_worst: f64 = 0.0;
+    let mut checked = 0;
+    for (key, expected) in t {
+        if let Some(name) = key.strip_prefix("grad.") {
+            let grad = params[name].grad().expect("the weight has a gradient");
+            grad_worst = grad_worst.max(assert_grad_close(name, &grad, expected, grad_rtol));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "{checked} gradients checked");
+    (worst, grad_worst, checked)
 }
