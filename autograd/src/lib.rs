@@ -30,4 +30,4 @@ pub use checkpoint::checkpoint;
 pub use gradcheck::{GradCheckError, GradCheckOptions, gradcheck};
 pub use no_grad::{NoGradGuard, is_grad_enabled, no_grad, set_grad_enabled};
 pub use ops::sparse::sparse_matmul;
-pub use var::Var;
+pub use var::{HookHandle, PostAccumulateGradHook, Var};

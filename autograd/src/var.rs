@@ -1,7 +1,7 @@
 //! `Var`: a tensor plus its place in the autograd graph.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use kiln_tensor::Tensor;
 
@@ -9,6 +9,11 @@ use crate::graph::Node;
 use crate::no_grad::is_grad_enabled;
 
 static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
+static NEXT_HOOK_ID: AtomicUsize = AtomicUsize::new(0);
+
+/// A function run on a leaf right after a backward pass has added its gradient to `.grad`
+/// (the argument of PyTorch's `Tensor.register_post_accumulate_grad_hook`).
+pub type PostAccumulateGradHook = dyn Fn(&Var) + Send + Sync;
 
 pub(crate) struct VarInner {
     pub(crate) id: usize,
@@ -17,6 +22,26 @@ pub(crate) struct VarInner {
     grad: Mutex<Option<Tensor>>,
     /// The op that produced this var (`grad_fn`); `None` for leaves and constants.
     pub(crate) node: Option<Arc<Node>>,
+    /// Hooks run after each accumulation into `grad`, with their handles' ids.
+    hooks: Mutex<Vec<(usize, Arc<PostAccumulateGradHook>)>>,
+}
+
+/// Removes a hook registered by [`Var::register_post_accumulate_grad_hook`]
+/// (PyTorch's `RemovableHandle`). Dropping the handle keeps the hook, as in PyTorch.
+#[derive(Debug)]
+pub struct HookHandle {
+    var: Weak<VarInner>,
+    id: usize,
+}
+
+impl HookHandle {
+    /// Unregisters the hook (`handle.remove()`); a no-op when the variable is gone.
+    pub fn remove(self) {
+        if let Some(inner) = self.var.upgrade() {
+            let mut hooks = inner.hooks.lock().unwrap_or_else(|e| e.into_inner());
+            hooks.retain(|(id, _)| *id != self.id);
+        }
+    }
 }
 
 /// A tensor that records the ops applied to it so gradients can flow back (PyTorch's
@@ -38,6 +63,7 @@ impl Var {
                 requires_grad: AtomicBool::new(requires_grad),
                 grad: Mutex::new(None),
                 node,
+                hooks: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -143,13 +169,46 @@ impl Var {
         *self.inner.grad.lock().unwrap_or_else(|e| e.into_inner()) = grad;
     }
 
-    /// Adds `g` to the stored gradient.
+    /// Adds `g` to the stored gradient, then runs the post-accumulate hooks.
     pub(crate) fn accumulate_grad(&self, g: Tensor) {
-        let mut slot = self.inner.grad.lock().unwrap_or_else(|e| e.into_inner());
-        *slot = Some(match slot.take() {
-            Some(prev) => &prev + &g,
-            None => g,
-        });
+        {
+            let mut slot = self.inner.grad.lock().unwrap_or_else(|e| e.into_inner());
+            *slot = Some(match slot.take() {
+                Some(prev) => &prev + &g,
+                None => g,
+            });
+        }
+        let hooks: Vec<Arc<PostAccumulateGradHook>> = {
+            let hooks = self.inner.hooks.lock().unwrap_or_else(|e| e.into_inner());
+            hooks.iter().map(|(_, hook)| hook.clone()).collect()
+        };
+        for hook in hooks {
+            hook(self);
+        }
+    }
+
+    /// Runs `hook` on this leaf every time a backward pass has added its gradient to
+    /// [`Var::grad`] (PyTorch's `register_post_accumulate_grad_hook`); a leaf is accumulated
+    /// once per backward, after every op that used it. `DistributedDataParallel` uses this
+    /// to start averaging a bucket of gradients while the rest of backward runs. Hooks run
+    /// in registration order on the thread that runs backward. Panics on a non-leaf, as
+    /// PyTorch raises.
+    pub fn register_post_accumulate_grad_hook(
+        &self,
+        hook: impl Fn(&Var) + Send + Sync + 'static,
+    ) -> HookHandle {
+        assert!(
+            self.is_leaf(),
+            "register_post_accumulate_grad_hook: post accumulate grad hooks cannot be registered \
+             on non-leaf tensors"
+        );
+        let id = NEXT_HOOK_ID.fetch_add(1, Ordering::Relaxed);
+        let mut hooks = self.inner.hooks.lock().unwrap_or_else(|e| e.into_inner());
+        hooks.push((id, Arc::new(hook)));
+        HookHandle {
+            var: Arc::downgrade(&self.inner),
+            id,
+        }
     }
 
     /// The same value cut from the graph (`detach()`): shares storage, no gradient.

@@ -8,7 +8,7 @@
 //!   worker threads with bounded prefetch and a fixed batch order;
 //! - collation: [`DefaultCollate`] (`default_collate`), [`DataCollatorWithPadding`] and the
 //!   seeds' [`trim_to_longest`];
-//! - [`samplers`]: sequential, random, weighted random, stratified batches;
+//! - [`samplers`]: sequential, random, weighted random, stratified batches, and each rank's share for data-parallel training;
 //! - [`splits`]: `random_split`, `train_test_split`, `KFold`, `StratifiedKFold`;
 //! - [`table`]: typed in-memory tables streamed from CSV and JSONL;
 //! - [`augment`]: seeded image and text augmentation;

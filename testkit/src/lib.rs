@@ -5,7 +5,11 @@
 //! - [`mutate`]: structured mutations of valid files (bytes, lines' neighbours, JSON trees)
 //!   and the case count of every fuzz proptest (`KILN_FUZZ_CASES`).
 //! - [`memory`]: peak resident memory of a bench workload, for `cargo xtask bench`.
+//! - [`harness`]: `--list`, filters and libtest's result line for `harness = false` tests.
+//! - [`mpi`]: a test binary run as the ranks of an `mpirun` job.
 
 pub mod alloc;
+pub mod harness;
 pub mod memory;
+pub mod mpi;
 pub mod mutate;

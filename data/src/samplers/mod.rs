@@ -5,12 +5,14 @@
 //! the order never depends on threads.
 
 mod batch;
+mod distributed;
 mod random;
 mod sequential;
 mod stratified;
 mod weighted;
 
 pub use batch::BatchSampler;
+pub use distributed::DistributedSampler;
 pub use random::RandomSampler;
 pub use sequential::SequentialSampler;
 pub use stratified::StratifiedBatchSampler;

@@ -1,5 +1,6 @@
 //! `cargo xtask test`: the whole suite, with the GPU driver and the data it needs.
 
+pub mod mpi;
 pub mod summary;
 pub mod vulkan;
 
@@ -15,13 +16,16 @@ pub const TEST_DATASETS: &[&str] = &["minilm", "imdb", "sotu", "fashion-mnist"];
 /// Installs/fetches what the tests need, runs `cargo test --workspace --all-features`, prints
 /// `xtask test: N passed, N failed`, and fails if cargo or any test did.
 ///
-/// Every feature builds without system libraries (the GPU backend loads Vulkan at run time),
-/// so `--all-features` is always used; without a driver the GPU tests skip themselves, unless
-/// `CI` is set, where a missing driver is an error and `KILN_REQUIRE_GPU=1` makes them fail
-/// (CI also builds without incremental state, to spare its disk).
+/// `--all-features` is always used: the GPU backend loads Vulkan at run time, and the `mpi`
+/// feature builds against Open MPI, which is installed here when missing (its two-rank tests
+/// then must run: `KILN_REQUIRE_MPI=1`). Without a Vulkan driver the GPU tests skip
+/// themselves, unless `CI` is set, where a missing driver is an error and
+/// `KILN_REQUIRE_GPU=1` makes them fail (CI also builds without incremental state, to spare
+/// its disk).
 pub fn run() -> Result<()> {
     let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
     vulkan::ensure(ci)?;
+    mpi::ensure()?;
     let cache = kiln_hub::cache_dir()?;
     for name in TEST_DATASETS {
         let dataset = kiln_hub::find(name)
@@ -34,14 +38,16 @@ pub fn run() -> Result<()> {
         .current_dir(&workspace.root)
         .env(kiln_hub::CACHE_ENV, &cache)
         .env("WGPU_BACKEND", "vulkan")
-        .env("KILN_REQUIRE_DATA", "1");
+        .env("KILN_REQUIRE_DATA", "1")
+        .env("KILN_REQUIRE_MPI", "1");
     if ci {
         // A one-off build gains nothing from incremental state, which took 2 GB of CI's disk.
         cmd.env("KILN_REQUIRE_GPU", "1")
             .env("CARGO_INCREMENTAL", "0");
     }
     crate::say!(
-        "running {} with KILN_CACHE={}, WGPU_BACKEND=vulkan, KILN_REQUIRE_DATA=1{}",
+        "running {} with KILN_CACHE={}, WGPU_BACKEND=vulkan, KILN_REQUIRE_DATA=1, \
+         KILN_REQUIRE_MPI=1{}",
         process::describe(&cmd),
         cache.display(),
         if ci {
