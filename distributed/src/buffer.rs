@@ -103,7 +103,7 @@ mod tests {
         let x = tensor![[1.5, -2.0], [0.25, 8.0]];
         for dtype in DType::ALL {
             let t = x.to_dtype(dtype);
-            let back = Buffer::from_tensor(&t).into_tensor(&t.dims(), dtype, &Device::Cpu);
+            let back = Buffer::from_tensor(&t).into_tensor(t.dims(), dtype, &Device::Cpu);
             assert_eq!(back.dtype(), dtype);
             assert_eq!(back.dims(), t.dims());
             assert_eq!(back.to_vec::<f64>(), t.to_vec::<f64>(), "{dtype:?}");

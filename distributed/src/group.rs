@@ -137,7 +137,7 @@ impl ProcessGroup {
         if op == ReduceOp::Mean {
             data.divide(self.world_size());
         }
-        Ok(data.into_tensor(&tensor.dims(), dtype, &tensor.device()))
+        Ok(data.into_tensor(tensor.dims(), dtype, &tensor.device()))
     }
 
     /// Rank `root`'s `tensor` on every rank (`broadcast`); the others pass a tensor of the
@@ -158,7 +158,7 @@ impl ProcessGroup {
                 data.len()
             )));
         }
-        Ok(data.into_tensor(&tensor.dims(), tensor.dtype(), &tensor.device()))
+        Ok(data.into_tensor(tensor.dims(), tensor.dtype(), &tensor.device()))
     }
 
     /// Every rank's `tensor`, in rank order (`all_gather`). The ranks' tensors must share

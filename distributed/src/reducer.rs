@@ -318,11 +318,8 @@ impl Shared {
                 if flag > 0.0 {
                     let mean: Vec<f32> = sums[at..at + n].iter().map(|s| s / world).collect();
                     let value = param.value();
-                    let grad = Buffer::F32(mean).into_tensor(
-                        &value.dims(),
-                        value.dtype(),
-                        &value.device(),
-                    );
+                    let grad =
+                        Buffer::F32(mean).into_tensor(value.dims(), value.dtype(), &value.device());
                     param.set_grad(Some(grad));
                 }
                 at += n;

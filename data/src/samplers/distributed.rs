@@ -25,6 +25,7 @@ pub struct DistributedSampler {
     shuffle: bool,
     seed: u64,
     drop_last: bool,
+    even_shares: bool,
 }
 
 impl DistributedSampler {
@@ -44,6 +45,7 @@ impl DistributedSampler {
             shuffle: true,
             seed: 0,
             drop_last: false,
+            even_shares: true,
         }
     }
 
@@ -65,14 +67,33 @@ impl DistributedSampler {
         self
     }
 
-    /// Indices per rank over all ranks (`total_size`).
+    /// With `false`, neither pads nor drops: rank `r` takes positions `r, r + num_replicas,
+    /// …` below `data_len`, so shares differ in length by at most one and every index is
+    /// visited exactly once over all ranks. For evaluation, where a repeated example would
+    /// count twice (accelerate's `even_batches=False`); not in PyTorch's sampler.
+    pub fn with_even_shares(mut self, even_shares: bool) -> Self {
+        self.even_shares = even_shares;
+        self
+    }
+
+    /// Indices over all ranks (`total_size`): `data_len` when shares are uneven.
     pub fn total_size(&self) -> usize {
-        self.len() * self.num_replicas
+        if self.even_shares {
+            self.len() * self.num_replicas
+        } else {
+            self.data_len
+        }
     }
 }
 
 impl Sampler for DistributedSampler {
     fn len(&self) -> usize {
+        if !self.even_shares {
+            return self
+                .data_len
+                .saturating_sub(self.rank)
+                .div_ceil(self.num_replicas);
+        }
         if self.drop_last {
             self.data_len / self.num_replicas
         } else {
@@ -163,6 +184,25 @@ mod tests {
             DistributedSampler::new(50, 2, 0).indices(1),
         );
         assert_ne!(e0, e1, "set_epoch must reshuffle");
+    }
+
+    #[test]
+    fn uneven_shares_visit_every_index_once() {
+        let shares: Vec<Vec<usize>> = (0..3)
+            .map(|r| {
+                DistributedSampler::new(7, 3, r)
+                    .with_shuffle(false)
+                    .with_even_shares(false)
+            })
+            .map(|s| {
+                let indices = s.indices(0);
+                assert_eq!(indices.len(), s.len());
+                indices
+            })
+            .collect();
+        assert_eq!(shares, [vec![0, 3, 6], vec![1, 4], vec![2, 5]]);
+        let tiny = DistributedSampler::new(1, 3, 2).with_even_shares(false);
+        assert!(tiny.is_empty() && tiny.indices(0).is_empty());
     }
 
     #[test]

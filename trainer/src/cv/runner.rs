@@ -132,6 +132,7 @@ where
             let metrics = trainer.evaluate().map_err(trainer_error)?;
             let predictions = trainer
                 .predict(Subset::new(data.clone(), test_indices.clone()))
+                .map_err(trainer_error)?
                 .predictions
                 .ok_or(CvError::NoPredictions { fold })?;
             place_rows(&mut oof, fold, &predictions, &test_indices, n_rows)?;

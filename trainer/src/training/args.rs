@@ -138,6 +138,9 @@ pub struct TrainingArguments {
     pub dataloader_drop_last: bool,
     /// Worker threads loading batches; the batch order does not depend on it (default 0).
     pub dataloader_num_workers: usize,
+    /// Under `mpirun`: MiB of gradients per all-reduce bucket (`ddp_bucket_cap_mb`; `None`
+    /// is PyTorch's 25).
+    pub ddp_bucket_cap_mb: Option<usize>,
     /// fp16 mixed precision (default false): the loss is computed under
     /// `kiln_autograd::autocast(F16)` (matmuls and linear layers in f16; softmax, layer norm
     /// and losses in f32; f32 master weights) and scaled by a `GradScaler`, whose overflowed
@@ -189,6 +192,7 @@ impl Default for TrainingArguments {
             data_seed: None,
             dataloader_drop_last: false,
             dataloader_num_workers: 0,
+            ddp_bucket_cap_mb: None,
             fp16: false,
             bf16: false,
             report_to: vec!["none".into()],

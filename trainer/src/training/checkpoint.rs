@@ -51,6 +51,18 @@ pub struct SchedulerPosition {
 pub struct RngState {
     /// The global generator (initialisation, dropout): [`kiln_tensor::get_rng_state`].
     pub global: [u64; 4],
+    /// Under `mpirun`, every rank's generator in rank order (HF writes
+    /// `rng_state_<rank>.pth` files); empty for a single process.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ranks: Vec<[u64; 4]>,
+}
+
+impl RngState {
+    /// The generator rank `rank` resumes with: its own, or the global one when the run that
+    /// wrote the checkpoint had fewer ranks.
+    pub fn for_rank(&self, rank: usize) -> [u64; 4] {
+        self.ranks.get(rank).copied().unwrap_or(self.global)
+    }
 }
 
 /// What a resumed run needs besides HF's state: the loss sums HF drops on resume (so the

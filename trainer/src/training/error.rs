@@ -242,6 +242,8 @@ pub enum TrainerError {
         /// The metrics the evaluation returned.
         available: Vec<String>,
     },
+    /// Joining the other ranks, or a collective between them, failed.
+    Distributed(kiln_distributed::DistributedError),
     /// A callback's saved state does not fit it.
     CallbackState {
         /// The callback's name.
@@ -268,6 +270,7 @@ impl fmt::Display for TrainerError {
                  (it returned: {})",
                 available.join(", ")
             ),
+            TrainerError::Distributed(e) => write!(f, "data-parallel training: {e}"),
             TrainerError::CallbackState { callback, reason } => {
                 write!(f, "saved state of callback {callback}: {reason}")
             }
@@ -280,6 +283,12 @@ impl std::error::Error for TrainerError {}
 impl From<ArgsError> for TrainerError {
     fn from(e: ArgsError) -> Self {
         TrainerError::Args(e)
+    }
+}
+
+impl From<kiln_distributed::DistributedError> for TrainerError {
+    fn from(e: kiln_distributed::DistributedError) -> Self {
+        TrainerError::Distributed(e)
     }
 }
 

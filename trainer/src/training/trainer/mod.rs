@@ -11,10 +11,13 @@ mod train_loop;
 
 use std::sync::Arc;
 
+use kiln_data::samplers::DistributedSampler;
 use kiln_data::{Collate, DataLoader, Dataset};
+use kiln_distributed::{ProcessGroup, ReduceOp, Reducer};
 use kiln_nn::Module;
 use kiln_optim::schedulers::LrScheduler;
 use kiln_optim::{GradScaler, Optimizer};
+use kiln_tensor::Tensor;
 
 pub use outputs::{
     ComputeLoss, ComputeMetrics, EvalPrediction, PredictionOutput, ResumeFrom, StepOutput,
@@ -38,6 +41,10 @@ struct Run {
     scaler: Option<GradScaler>,
     /// fp16 steps skipped because the scaled gradients overflowed.
     amp_skipped_steps: usize,
+    /// Under `mpirun`: averages the gradients over ranks during backward.
+    reducer: Option<Reducer>,
+    /// Communication seconds (all-reduce time, time backward waited) since the last log.
+    comm_seconds: (f64, f64),
 }
 
 /// Trains, evaluates and predicts with any [`Module`] (HF's `Trainer`).
@@ -51,6 +58,16 @@ struct Run {
 ///
 /// Unlike HF's, a resumed run is bit-identical to an uninterrupted one: checkpoints hold the
 /// global generator, the data position, and the running loss sums of the log.
+///
+/// Launched by `mpirun -np N` (with the `mpi` feature), the same code trains data-parallel,
+/// as HF's Trainer does under `torchrun`: rank 0's weights are broadcast, each rank reads its
+/// [`DistributedSampler`] share of every epoch with batches of
+/// `per_device_train_batch_size`, gradients are averaged over ranks during backward (only on
+/// the last micro-batch of an accumulation group), logged losses and evaluation metrics are
+/// reduced over ranks, and only rank 0 logs, shows progress and writes checkpoints. A step
+/// is then one update on a global batch of `N × per_device_train_batch_size ×
+/// gradient_accumulation_steps` examples, and `N` ranks with batch `b` see exactly the
+/// examples one process with batch `N·b` sees in each step.
 pub struct Trainer<M, D: Dataset, C: Collate<D::Item>> {
     args: TrainingArguments,
     model: M,
@@ -66,6 +83,8 @@ pub struct Trainer<M, D: Dataset, C: Collate<D::Item>> {
     tr_loss: f64,
     total_loss: f64,
     globalstep_last_logged: usize,
+    /// The ranks of the job (a group of one unless launched by `mpirun`).
+    group: &'static ProcessGroup,
 }
 
 impl<M, D, C> Trainer<M, D, C>
@@ -77,7 +96,10 @@ where
     /// A Trainer for `model` with `args`, batching with `data_collator` and computing each
     /// batch's loss with `compute_loss`. The arguments are validated here. The JSONL log, the
     /// end-of-training report (curves as SVG and PNG and `report.html` in `output_dir`) and a
-    /// progress output (unless `disable_tqdm`) are the first callbacks.
+    /// progress output (unless `disable_tqdm`) are the first callbacks, on rank 0 only.
+    ///
+    /// Joins the `mpirun` job this process belongs to, if any ([`ProcessGroup::init`]); a
+    /// launch as one of several ranks without the `mpi` feature is an error.
     pub fn new(
         model: M,
         args: TrainingArguments,
@@ -85,12 +107,14 @@ where
         compute_loss: impl Fn(&M, &C::Batch) -> StepOutput + 'static,
     ) -> Result<Self, TrainerError> {
         args.validate()?;
-        let mut callbacks: Vec<Box<dyn Callback>> = vec![
-            Box::new(JsonlLogCallback::new()),
-            Box::new(ReportCallback::new()),
-        ];
-        if !args.disable_tqdm {
-            callbacks.push(Box::new(ProgressCallback::new()));
+        let group = ProcessGroup::init()?;
+        let mut callbacks: Vec<Box<dyn Callback>> = Vec::new();
+        if group.is_main_process() {
+            callbacks.push(Box::new(JsonlLogCallback::new()));
+            callbacks.push(Box::new(ReportCallback::new()));
+            if !args.disable_tqdm {
+                callbacks.push(Box::new(ProgressCallback::new()));
+            }
         }
         Ok(Trainer {
             args,
@@ -107,6 +131,7 @@ where
             tr_loss: 0.0,
             total_loss: 0.0,
             globalstep_last_logged: 0,
+            group,
         })
     }
 
@@ -170,11 +195,34 @@ where
         self.model
     }
 
+    /// The process group the Trainer runs in.
+    pub fn process_group(&self) -> &'static ProcessGroup {
+        self.group
+    }
+
+    /// A loader over `dataset`: shuffled for training, in order otherwise; under `mpirun`
+    /// over this rank's share (training: padded as PyTorch's `DistributedSampler`;
+    /// evaluation: every example once over all ranks).
     fn loader(&self, dataset: Arc<D>, batch_size: usize, train: bool) -> DataLoader<D, C> {
+        let len = dataset.len();
         let loader = DataLoader::from_arc(dataset)
             .with_collate(self.data_collator.clone())
             .with_batch_size(batch_size)
             .with_num_workers(self.args.dataloader_num_workers);
+        let group = self.group;
+        if group.world_size() > 1 {
+            let share = DistributedSampler::new(len, group.world_size(), group.rank());
+            let share = if train {
+                share
+                    .with_seed(self.args.data_order_seed())
+                    .with_drop_last(self.args.dataloader_drop_last)
+            } else {
+                share.with_shuffle(false).with_even_shares(false)
+            };
+            return loader
+                .with_sampler(share)
+                .with_drop_last(train && self.args.dataloader_drop_last);
+        }
         if train {
             loader
                 .with_shuffle(true)
@@ -195,6 +243,18 @@ where
         });
         self.control.should_log = false;
         self.each_callback(|cb, args, state, control| cb.on_log(args, state, control, &logs));
+    }
+
+    /// The mean of `value` over ranks (HF's `_nested_gather(tr_loss).mean()`); `value`
+    /// itself in a group of one.
+    fn mean_over_ranks(&self, value: f64) -> Result<f64, TrainerError> {
+        if self.group.world_size() == 1 {
+            return Ok(value);
+        }
+        let mean = self
+            .group
+            .all_reduce(&Tensor::from_vec(vec![value], [1]), ReduceOp::Mean)?;
+        Ok(mean.to_vec::<f64>()[0])
     }
 
     /// Calls `f` on every callback in order.

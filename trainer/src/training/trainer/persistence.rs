@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use kiln_data::{Collate, Dataset};
 use kiln_nn::{Module, StateDict};
 use kiln_optim::{GradScaler, OptimizerState};
-use kiln_tensor::{get_rng_state, safetensors, set_rng_state};
+use kiln_tensor::{Tensor, get_rng_state, safetensors, set_rng_state};
 
 use super::{Run, Trainer};
 use crate::training::checkpoint::{
@@ -24,7 +24,14 @@ where
     C: Collate<D::Item> + Clone + 'static,
 {
     /// Writes `checkpoint-<global_step>` (HF's `_save_checkpoint`) and prunes old ones.
+    /// Under `mpirun` every rank sends its generator state and rank 0 writes; all ranks
+    /// return once the checkpoint is complete.
     pub(super) fn save_checkpoint(&mut self, run: &Run) -> Result<(), TrainerError> {
+        let rng = self.gather_rng_states()?;
+        if !self.group.is_main_process() {
+            self.group.barrier()?;
+            return Ok(());
+        }
         let output_dir = self.args.output_dir.clone();
         let step = self.state.global_step;
         if let Some(best_step) = self.state.best_global_step {
@@ -71,12 +78,7 @@ where
                     last_epoch: run.scheduler.last_epoch(),
                 }),
             ),
-            (
-                RNG_FILE,
-                json_bytes(&RngState {
-                    global: get_rng_state(),
-                }),
-            ),
+            (RNG_FILE, json_bytes(&rng)),
             (TRAINER_STATE_FILE, self.state.to_json_string().into_bytes()),
             (ARGS_FILE, self.args.to_json_string().into_bytes()),
             (RESUME_FILE, json_bytes(&resume)),
@@ -84,7 +86,32 @@ where
         write_checkpoint(&output_dir, step, &files)?;
         let best = self.state.best_model_checkpoint.as_ref().map(PathBuf::from);
         rotate_checkpoints(&output_dir, self.args.save_total_limit, best.as_deref())?;
+        if self.group.world_size() > 1 {
+            self.group.barrier()?;
+        }
         Ok(())
+    }
+
+    /// This process's generator, and every rank's under `mpirun`.
+    fn gather_rng_states(&self) -> Result<RngState, TrainerError> {
+        let global = get_rng_state();
+        if self.group.world_size() == 1 {
+            return Ok(RngState {
+                global,
+                ranks: Vec::new(),
+            });
+        }
+        // The u64 words travel bit for bit as i64.
+        let words: Vec<i64> = global.iter().map(|&w| w as i64).collect();
+        let gathered = self.group.all_gather(&Tensor::from_vec(words, [4]))?;
+        let ranks = gathered
+            .iter()
+            .map(|t| {
+                let w = t.to_vec::<i64>();
+                [w[0] as u64, w[1] as u64, w[2] as u64, w[3] as u64]
+            })
+            .collect();
+        Ok(RngState { global, ranks })
     }
 
     /// Restores everything a checkpoint holds into this run.
@@ -109,7 +136,8 @@ where
                 path: dir.to_path_buf(),
                 reason: format!(
                     "it was written by a run of {} batches per epoch, {} steps per epoch and \
-                     accumulation {}; this run has {}, {} and {}",
+                     accumulation {}; this run has {}, {} and {} (with another number of \
+                     ranks, keep ranks × per_device_train_batch_size the same)",
                     found.0, found.1, found.2, expected.0, expected.1, expected.2
                 ),
             }
@@ -147,7 +175,7 @@ where
                 callback.load_state(state)?;
             }
         }
-        set_rng_state(rng.global);
+        set_rng_state(rng.for_rank(self.group.rank()));
         self.state = TrainerState {
             max_steps: self.state.max_steps,
             logging_steps: self.state.logging_steps,

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use kiln_autograd::autocast;
 use kiln_data::{Collate, DataLoader, Dataset};
+use kiln_distributed::{DEFAULT_BUCKET_CAP_BYTES, Reducer, broadcast_module};
 use kiln_nn::Module;
 use kiln_optim::{GradScaler, clip_grad_norm_};
 use kiln_tensor::manual_seed;
@@ -67,11 +68,26 @@ where
             train_batch_size: args.per_device_train_batch_size,
             num_train_epochs,
             num_update_steps_per_epoch: per_epoch,
+            is_world_process_zero: self.group.is_main_process(),
+            is_local_process_zero: self.group.local_rank() == 0,
             ..TrainerState::default()
         };
         self.control = TrainerControl::default();
         (self.tr_loss, self.total_loss, self.globalstep_last_logged) = (0.0, 0.0, 0);
         self.model.train(true);
+        let reducer = if self.group.world_size() > 1 {
+            broadcast_module(&self.model, self.group)?;
+            let cap = args
+                .ddp_bucket_cap_mb
+                .map_or(DEFAULT_BUCKET_CAP_BYTES, |mb| mb << 20);
+            Some(Reducer::new(
+                self.group,
+                self.model.named_parameters(),
+                cap,
+            )?)
+        } else {
+            None
+        };
         let mut optimizer = match self.optimizer.take() {
             Some(given) => given,
             None => create_optimizer(self.model.named_parameters(), &args),
@@ -83,6 +99,8 @@ where
             steps_in_epoch,
             scaler: args.fp16.then(GradScaler::default),
             amp_skipped_steps: 0,
+            reducer,
+            comm_seconds: (0.0, 0.0),
         };
         let resumed = match resume_from_checkpoint {
             None => Ok(()),
@@ -124,7 +142,7 @@ where
                 break;
             }
         }
-        self.total_loss += self.tr_loss;
+        self.total_loss += self.mean_over_ranks(self.tr_loss)?;
         self.tr_loss = 0.0;
         let global_step = self.state.global_step;
         let training_loss = self.total_loss / (global_step.max(1) as f64);
@@ -149,7 +167,8 @@ where
         {
             self.load_weights(&PathBuf::from(best))?;
         }
-        if self.args.save_total_limit == Some(1)
+        if self.group.is_main_process()
+            && self.args.save_total_limit == Some(1)
             && let Some(best) = self.state.best_model_checkpoint.clone()
         {
             for dir in sorted_checkpoints(&self.args.output_dir, None) {
@@ -212,9 +231,22 @@ where
                 } else {
                     output.loss
                 };
+                let last_of_group = i + 1 == group_len;
+                // As DDP's `no_sync`: only the last micro-batch's backward communicates.
+                let local_only = run
+                    .reducer
+                    .as_ref()
+                    .filter(|_| !last_of_group)
+                    .map(Reducer::no_sync);
                 match &run.scaler {
                     Some(scaler) => scaler.scale(&loss).backward(),
                     None => loss.backward(),
+                }
+                drop(local_only);
+                if let (true, Some(reducer)) = (last_of_group, &run.reducer) {
+                    let stats = reducer.synchronize()?;
+                    run.comm_seconds.0 += stats.comm_time.as_secs_f64();
+                    run.comm_seconds.1 += stats.exposed_wait.as_secs_f64();
                 }
                 let value = loss
                     .value()
@@ -228,7 +260,7 @@ where
                 } else {
                     self.tr_loss += value;
                 }
-                if i + 1 == group_len {
+                if last_of_group {
                     if let Some(scaler) = run.scaler.as_mut() {
                         scaler.unscale_(run.optimizer.as_mut());
                     }
@@ -287,8 +319,9 @@ where
     ) -> Result<(), TrainerError> {
         if self.control.should_log && self.state.global_step > self.globalstep_last_logged {
             let steps = (self.state.global_step - self.globalstep_last_logged) as f64;
+            let tr_loss = self.mean_over_ranks(self.tr_loss)?;
             let mut logs = Metrics::new();
-            logs.insert("loss".into(), self.tr_loss / steps);
+            logs.insert("loss".into(), tr_loss / steps);
             if let Some(norm) = grad_norm {
                 logs.insert("grad_norm".into(), norm);
             }
@@ -299,7 +332,13 @@ where
             if run.scaler.is_some() {
                 logs.insert("amp_skipped_steps".into(), run.amp_skipped_steps as f64);
             }
-            self.total_loss += self.tr_loss;
+            if run.reducer.is_some() {
+                // Per step, on rank 0: all-reduce time, and how much of it backward waited.
+                logs.insert("ddp_comm_seconds".into(), run.comm_seconds.0 / steps);
+                logs.insert("ddp_wait_seconds".into(), run.comm_seconds.1 / steps);
+                run.comm_seconds = (0.0, 0.0);
+            }
+            self.total_loss += tr_loss;
             self.tr_loss = 0.0;
             self.globalstep_last_logged = self.state.global_step;
             self.log(logs);
