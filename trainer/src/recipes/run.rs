@@ -1,6 +1,7 @@
 //! Running a recipe: train its method on the training texts, score it on the test texts,
 //! and write its folder (`metrics.json`, the curves and `report.html`, and for transformers
-//! the saved model under `model/`).
+//! the saved model under `model/`). Under `mpirun` transformers train data-parallel and
+//! only rank 0 writes.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -38,10 +39,11 @@ pub struct RecipeOutcome {
     pub scores: Scores,
     /// The trained classifier.
     pub classifier: Box<dyn TextClassifier>,
-    /// The saved model folder (`kiln predict` reads it); transformers only.
+    /// The saved model folder (`kiln predict` reads it); transformers only, rank 0 only.
     pub model_dir: Option<PathBuf>,
-    /// The report written into the output folder.
-    pub report: ReportFiles,
+    /// The report written into the output folder; `None` on ranks other than 0 of an
+    /// `mpirun` job, which write nothing.
+    pub report: Option<ReportFiles>,
 }
 
 /// What `metrics.json` holds.
@@ -59,6 +61,10 @@ struct MetricsFile<'a> {
 
 /// Trains `config`'s method on `train`, scores it on `test`, and writes the output folder
 /// (`config.training.output_dir`). Progress lines go to `on_message`.
+///
+/// Launched by `mpirun`, every rank runs the recipe: the transformer method trains
+/// data-parallel through the [`crate::Trainer`]; TF-IDF and embeddings, which have no
+/// gradient steps to share, run whole on every rank. Only rank 0 writes files.
 pub fn run_recipe(
     config: &RecipeConfig,
     train: &TextDataset,
@@ -74,6 +80,9 @@ pub fn run_recipe(
             ),
         ));
     }
+    let writes = kiln_distributed::ProcessGroup::init()
+        .map_err(RecipeError::run)?
+        .is_main_process();
     let out = config.training.output_dir.clone();
     std::fs::create_dir_all(&out).map_err(|source| RecipeError::Io {
         path: out.clone(),
@@ -112,10 +121,12 @@ pub fn run_recipe(
                 };
                 let run = train_transformer(train, None, &resolved, config.training.clone())?;
                 let dir = out.join(MODEL_DIR);
-                run.predictor
-                    .save(&dir)
-                    .map_err(|e| RecipeError::model(&dir, e))?;
-                (Box::new(run.predictor), run.state, Some(dir))
+                if writes {
+                    run.predictor
+                        .save(&dir)
+                        .map_err(|e| RecipeError::model(&dir, e))?;
+                }
+                (Box::new(run.predictor), run.state, writes.then_some(dir))
             }
         };
     let train_seconds = start.elapsed().as_secs_f64();
@@ -131,8 +142,20 @@ pub fn run_recipe(
             ("eval_f1", scores.f1),
         ],
     ));
-    let report = write_report(&out, &config.training, &state).map_err(RecipeError::run)?;
     let method = config.model.method_name();
+    if !writes {
+        return Ok(RecipeOutcome {
+            method,
+            n_train: train.len(),
+            n_test: test.len(),
+            train_seconds,
+            scores,
+            classifier,
+            model_dir,
+            report: None,
+        });
+    }
+    let report = write_report(&out, &config.training, &state).map_err(RecipeError::run)?;
     let metrics = MetricsFile {
         method,
         n_train: train.len(),
@@ -154,7 +177,7 @@ pub fn run_recipe(
         scores,
         classifier,
         model_dir,
-        report,
+        report: Some(report),
     })
 }
 

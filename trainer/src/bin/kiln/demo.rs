@@ -346,7 +346,7 @@ fn summary_json(
             "f1": o.scores.f1,
             "train_seconds": o.train_seconds,
             "predict_per_second": o.scores.predict_per_second,
-            "report": o.report.html,
+            "report": o.report.as_ref().map(|r| &r.html),
             "model_dir": o.model_dir,
         })).collect::<Vec<_>>(),
         "best": best,

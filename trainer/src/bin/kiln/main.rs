@@ -5,6 +5,9 @@
 //!
 //! Exit codes: 0 success, 1 a failure (bad data, config, model or input lines; the message
 //! says which), 2 a command line that is not understood.
+//!
+//! `mpirun -np N kiln train --config FILE` (built with `--features mpi`) trains a
+//! transformer recipe data-parallel over N processes; rank 0 prints and writes.
 
 mod demo;
 mod embed;
@@ -20,6 +23,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use kiln_distributed::{LaunchInfo, ProcessGroup};
 
 use output::Output;
 
@@ -74,7 +78,9 @@ fn main() -> ExitCode {
         eprintln!("       please report it with the command that caused it");
     }));
     let cli = Cli::parse();
-    let out = Output::new(cli.output.quiet, cli.output.json);
+    // Under `mpirun` only rank 0 reports progress.
+    let other_rank = LaunchInfo::from_env().is_ok_and(|l| l.is_some_and(|l| l.rank > 0));
+    let out = Output::new(cli.output.quiet || other_rank, cli.output.json);
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args, &out),
         Command::Train(args) => train::run(&args, &out),
@@ -92,6 +98,11 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             if let Some(hint) = e.hint() {
                 eprintln!("hint: {hint}");
+            }
+            // One rank failing alone would leave the others waiting in a collective: end
+            // the whole job now.
+            if let Some(group) = ProcessGroup::get().filter(|g| g.world_size() > 1) {
+                group.abort(i32::from(e.code()));
             }
             ExitCode::from(e.code())
         }

@@ -93,8 +93,12 @@ fn run_config(config: &RecipeConfig, out: &Output) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Prints a run's scores and where its files are.
+/// Prints a run's scores and where its files are; ranks other than 0 of an `mpirun` job,
+/// which wrote no report, print nothing.
 pub fn print_outcome(outcome: &RecipeOutcome, out: &Output) {
+    let Some(report) = &outcome.report else {
+        return;
+    };
     let s = &outcome.scores;
     if out.json() {
         let value = serde_json::json!({
@@ -107,7 +111,7 @@ pub fn print_outcome(outcome: &RecipeOutcome, out: &Output) {
             "train_seconds": outcome.train_seconds,
             "predict_per_second": s.predict_per_second,
             "model_dir": outcome.model_dir,
-            "report": outcome.report.html,
+            "report": report.html,
         });
         out.result(&value.to_string());
         return;
@@ -119,5 +123,5 @@ pub fn print_outcome(outcome: &RecipeOutcome, out: &Output) {
     if let Some(dir) = &outcome.model_dir {
         out.result(&format!("model: {}", dir.display()));
     }
-    out.result(&format!("report: {}", outcome.report.html.display()));
+    out.result(&format!("report: {}", report.html.display()));
 }
