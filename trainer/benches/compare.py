@@ -8,7 +8,9 @@
 Threads come from env `KILN_BENCH_THREADS` (default 2). Optional arguments are substrings;
 only workloads whose id contains one of them run. The training workloads are the same scripts
 as `training.rs` (the seeds' examples in `trainer/examples/`; the Fashion-MNIST one reads the
-`cargo xtask fetch` cache).
+`cargo xtask fetch` cache). The `ddp/*` workloads run the MiniLM training step of `ddp.rs`
+on 1 process and under `DistributedDataParallel` with the gloo backend on 2 processes, each
+with 1 thread.
 """
 
 import contextlib
@@ -112,9 +114,14 @@ def fashion_mnist_epoch():
     return run
 
 
-def _fashion_mnist_tensors():
+def _cache(name):
+    """The `cargo xtask fetch` folder of dataset or model `name`."""
     cache = os.environ.get("KILN_CACHE") or os.path.expanduser("~/.cache/kiln")
-    folder = os.path.join(cache, "fashion-mnist")
+    return os.path.join(cache, name)
+
+
+def _fashion_mnist_tensors():
+    folder = _cache("fashion-mnist")
     images = _read_idx_gz(os.path.join(folder, "train-images-idx3-ubyte.gz"))
     labels = _read_idx_gz(os.path.join(folder, "train-labels-idx1-ubyte.gz"))
     x = torch.from_numpy(images.reshape(-1, 784).astype("float32") / 255.0)
@@ -214,6 +221,89 @@ def hand_loop_epoch():
     return run
 
 
+# The data-parallel workloads of `ddp.rs`: 16 x 128 tokens per process, MiniLM with 2 labels.
+DDP_BATCH, DDP_SEQ, DDP_STEPS, DDP_PORT = 16, 128, 10, 29517
+
+
+def _ddp_batch(rank):
+    """The same ids as `ddp.rs`'s `batch(rank)`: a fixed pattern, no padding, labels i % 2."""
+    n = DDP_BATCH * DDP_SEQ
+    ids = torch.tensor(
+        [1000 + ((rank * n + i) * 7919) % 29000 for i in range(n)], dtype=torch.int64
+    ).reshape(DDP_BATCH, DDP_SEQ)
+    mask = torch.ones_like(ids)
+    labels = torch.tensor([i % 2 for i in range(DDP_BATCH)], dtype=torch.int64)
+    return ids, mask, labels
+
+
+def _ddp_step_times(rank, world):
+    """Per-step seconds of the MiniLM training step on this process (1 thread), wrapped in
+    `DistributedDataParallel` (gloo) when `world > 1`, after one warm-up step."""
+    import torch.distributed as dist
+    from transformers import BertForSequenceClassification
+
+    torch.set_num_threads(1)
+    if world > 1:
+        dist.init_process_group(
+            "gloo", init_method=f"tcp://127.0.0.1:{DDP_PORT}", rank=rank, world_size=world
+        )
+    torch.manual_seed(0)
+    model = BertForSequenceClassification.from_pretrained(_cache("minilm"), num_labels=2)
+    model.train()
+    if world > 1:
+        model = torch.nn.parallel.DistributedDataParallel(model)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5)
+    ids, mask, labels = _ddp_batch(rank)
+
+    def step():
+        out = model(input_ids=ids, attention_mask=mask, labels=labels)
+        out.loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+
+    step()
+    if world > 1:
+        dist.barrier()
+    times = []
+    for _ in range(DDP_STEPS):
+        t0 = time.perf_counter_ns()
+        step()
+        times.append(time.perf_counter_ns() - t0)
+    if world > 1:
+        dist.barrier()
+        dist.destroy_process_group()
+    return times
+
+
+def _ddp_worker(rank, world, results):
+    times = _ddp_step_times(rank, world)
+    if rank == 0:
+        results.put(times)
+
+
+def ddp_minilm_step(world):
+    """Median per-step time of `world` processes x 1 thread (a global step: world x 16
+    sequences)."""
+
+    def measure():
+        if world == 1:
+            return statistics.median(_ddp_step_times(0, 1))
+        import torch.multiprocessing as mp
+
+        ctx = mp.get_context("spawn")
+        results = ctx.SimpleQueue()
+        mp.spawn(_ddp_worker, args=(world, results), nprocs=world, join=True)
+        return statistics.median(results.get())
+
+    return measure
+
+
+# Workloads that time themselves (several processes): id -> function returning median ns.
+SELF_TIMED = {
+    "ddp/minilm_step/1x1": ddp_minilm_step(1),
+    "ddp/minilm_step/2x1": ddp_minilm_step(2),
+}
+
 WORKLOADS = {
     "training/number_sum/10_epochs": number_sum,
     "training/fashion_mnist_mlp/epoch": fashion_mnist_epoch,
@@ -245,6 +335,11 @@ def main(filters):
         if filters and not any(f in bench_id for f in filters):
             continue
         line = {"id": bench_id, "median_ns": float(time_workload(setup)), "reference": REFERENCE}
+        print(json.dumps(line), flush=True)
+    for bench_id, measure in SELF_TIMED.items():
+        if filters and not any(f in bench_id for f in filters):
+            continue
+        line = {"id": bench_id, "median_ns": float(measure()), "reference": REFERENCE}
         print(json.dumps(line), flush=True)
 
 

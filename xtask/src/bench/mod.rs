@@ -34,6 +34,12 @@ pub const WARM_MALLOC_ENV: [(&str, &str); 2] = [
 pub fn run(args: &BenchArgs) -> Result<()> {
     let workspace = Workspace::load()?;
     let packages = chosen(&workspace, args)?;
+    if packages
+        .iter()
+        .any(|p| p.features.iter().any(|f| f == MPI_FEATURE))
+    {
+        crate::test::mpi::ensure()?;
+    }
     // Files written by benches of this run are at least this new (1 s of slack for
     // file systems with coarse timestamps).
     let start = SystemTime::now() - Duration::from_secs(1);
@@ -115,13 +121,21 @@ pub fn run(args: &BenchArgs) -> Result<()> {
 }
 
 /// `cargo bench -p PACKAGE` in the workspace root with `RAYON_NUM_THREADS=threads`.
+/// `cargo bench -p PACKAGE` on `threads` threads; a package with an `mpi` feature is built
+/// with it, so its data-parallel benches run.
 fn bench_command(workspace: &Workspace, package: &Package, threads: usize) -> Command {
     let mut cmd = process::cargo();
     cmd.args(["bench", "-p", &package.name])
         .current_dir(&workspace.root)
         .env("RAYON_NUM_THREADS", threads.to_string());
+    if package.features.iter().any(|f| f == MPI_FEATURE) {
+        cmd.args(["--features", MPI_FEATURE]);
+    }
     cmd
 }
+
+/// The feature that builds against Open MPI.
+const MPI_FEATURE: &str = "mpi";
 
 /// The criterion ids of one bench target, from `cargo bench --bench TARGET -- --list`.
 fn list_benches(
