@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use kiln_autograd::{HookHandle, Var};
+use kiln_tensor::{DType, Device, Tensor};
 
 use crate::buffer::Buffer;
 use crate::collective::{Pending, ReduceOp};
@@ -261,7 +262,10 @@ impl Shared {
         for param in params {
             match param.grad() {
                 Some(grad) => {
-                    flat.extend(grad.to_vec::<f32>());
+                    match grad.as_slice::<f32>() {
+                        Some(values) => flat.extend_from_slice(values),
+                        None => flat.extend(grad.to_vec::<f32>()),
+                    }
                     flags.push(1.0);
                 }
                 None => {
@@ -280,7 +284,8 @@ impl Shared {
         round.last_issue = Some(Instant::now());
     }
 
-    /// Waits for every issued bucket and sets each parameter's gradient to the mean.
+    /// Waits for every issued bucket and sets each parameter's gradient to the mean: views
+    /// into the bucket's result, without copying, for f32 CPU parameters.
     fn write_back(&self, round: &mut Round) {
         let world = self.group.world_size() as f32;
         let waited = Instant::now();
@@ -294,7 +299,7 @@ impl Shared {
                 }
             };
             round.stats.comm_time += done.comm_time;
-            let Buffer::F32(sums) = done.data else {
+            let Buffer::F32(mut sums) = done.data else {
                 round.error.get_or_insert(DistributedError::Mismatch(
                     "a gradient bucket came back with another dtype".into(),
                 ));
@@ -312,14 +317,21 @@ impl Shared {
                     )));
                 continue;
             }
+            let flags = sums.split_off(total);
+            sums.iter_mut().for_each(|s| *s /= world);
+            let means = Tensor::from_vec(sums, [total]);
             let mut at = 0;
-            for (param, &flag) in params.iter().zip(&sums[total..]) {
+            for (param, &flag) in params.iter().zip(&flags) {
                 let n = numel(param);
                 if flag > 0.0 {
-                    let mean: Vec<f32> = sums[at..at + n].iter().map(|s| s / world).collect();
                     let value = param.value();
-                    let grad =
-                        Buffer::F32(mean).into_tensor(value.dims(), value.dtype(), &value.device());
+                    let mut grad = means.narrow(0usize, at, n).reshape_to(value.dims());
+                    if value.dtype() != DType::F32 {
+                        grad = grad.to_dtype(value.dtype());
+                    }
+                    if value.device() != Device::Cpu {
+                        grad = grad.to_device(&value.device());
+                    }
                     param.set_grad(Some(grad));
                 }
                 at += n;
@@ -371,7 +383,7 @@ fn check_same_shapes(
         signature.push(dims.len() as i64);
         signature.extend(dims.iter().map(|&d| d as i64));
     }
-    let here = kiln_tensor::Tensor::from_vec(signature.clone(), [signature.len()]);
+    let here = Tensor::from_vec(signature.clone(), [signature.len()]);
     let gathered = group.all_gather(&here)?;
     for (rank, theirs) in gathered.iter().enumerate() {
         if theirs.to_vec::<i64>() != signature {
@@ -387,7 +399,6 @@ fn check_same_shapes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kiln_tensor::Tensor;
 
     fn param(n: usize) -> Var {
         Var::parameter(Tensor::zeros([n]))

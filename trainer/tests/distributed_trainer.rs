@@ -447,6 +447,9 @@ fn a_dying_rank_ends_the_job() {
         "the last checkpoint loads: {:?}",
         weights.err()
     );
+    // A copy of the checkpoints for a resume by one process with twice the batch.
+    let single = dir.join("single");
+    copy_dir(&out, &single.join("out"));
     check_success("resume", &launch("fault", &dir, &[(RESUME, "1")]).unwrap());
     let resumed = std::fs::read(dir.join("final/model.safetensors")).unwrap();
     let uninterrupted_dir = tempdir("fault-uninterrupted");
@@ -459,7 +462,33 @@ fn a_dying_rank_ends_the_job() {
         resumed == uninterrupted,
         "the resumed job ends with other weights"
     );
-    eprintln!("a rank died after step 10: the job ended in {took:.1?}; resumed from checkpoint-8");
+    // Another world size with the same global batch continues with the same data.
+    let alone = {
+        let _rng = common::exclusive();
+        let mut trainer = mlp_trainer(&single.join("out"), 8, Snapshots::default(), Some(4.0));
+        trainer
+            .train(Some(ResumeFrom::Last))
+            .expect("one process resumes");
+        let state = trainer.model().state_dict();
+        flat(
+            state
+                .iter()
+                .map(|(name, t)| (name.to_string(), t.clone()))
+                .collect(),
+        )
+    };
+    let two_ranks = flat(
+        kiln_tensor::safetensors::load(uninterrupted_dir.join("final/model.safetensors")).unwrap(),
+    );
+    let diff = relative_difference(&alone, &two_ranks);
+    assert!(
+        diff <= 1e-6,
+        "1 process resuming 2 ranks' checkpoint: {diff:.2e}"
+    );
+    eprintln!(
+        "a rank died after step 10: the job ended in {took:.1?}; resumed from checkpoint-8 by 2 \
+         ranks (bit-identical) and by 1 process of batch 8 ({diff:.1e})"
+    );
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&uninterrupted_dir);
 }
@@ -579,4 +608,27 @@ fn kiln_train_under_mpirun() {
         assert!((a - b).abs() <= 1e-6, "{key}: 2 ranks {a}, 1 process {b}");
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The f32 values of named tensors, one after another in name order.
+fn flat(mut tensors: Vec<(String, Tensor)>) -> Vec<f32> {
+    tensors.sort_by(|a, b| a.0.cmp(&b.0));
+    tensors
+        .iter()
+        .flat_map(|(_, t)| t.to_vec::<f32>())
+        .collect()
+}
+
+/// Copies the folder tree `from` to `to`.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }
