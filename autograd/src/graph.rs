@@ -75,6 +75,39 @@ fn reverse_topological(root: &Var) -> Vec<Var> {
     order
 }
 
+/// `order` (a reverse topological order) with every leaf moved to right after its last
+/// consumer: its gradient is complete there, so accumulating it then lets post-accumulate
+/// hooks (`DistributedDataParallel`'s all-reduce) start while the rest of backward runs, as
+/// PyTorch's engine runs `AccumulateGrad` as soon as it is ready. The order of the other
+/// vars, and so every gradient sum, is unchanged.
+fn leaves_when_ready(order: Vec<Var>) -> Vec<Var> {
+    let mut last_consumer: HashMap<usize, usize> = HashMap::new();
+    for (position, var) in order.iter().enumerate() {
+        if let Some(node) = &var.inner.node {
+            let recorded = node.recorded.lock().unwrap_or_else(|e| e.into_inner());
+            for input in recorded.iter().flat_map(|r| &r.inputs) {
+                if input.inner.node.is_none() {
+                    last_consumer.insert(input.inner.id, position);
+                }
+            }
+        }
+    }
+    let mut ready_after: Vec<Vec<Var>> = vec![Vec::new(); order.len()];
+    let mut kept = Vec::with_capacity(order.len());
+    for (position, var) in order.into_iter().enumerate() {
+        match last_consumer.get(&var.inner.id) {
+            Some(&consumer) if var.inner.node.is_none() => ready_after[consumer].push(var),
+            _ => kept.push((position, var)),
+        }
+    }
+    let mut sequence = Vec::with_capacity(kept.len());
+    for (position, var) in kept {
+        sequence.push(var);
+        sequence.append(&mut ready_after[position]);
+    }
+    sequence
+}
+
 /// Runs the backward pass from `root` with output gradient `grad`; leaf gradients accumulate.
 pub(crate) fn run_backward(root: &Var, grad: Tensor, retain_graph: bool) {
     assert!(
@@ -83,7 +116,7 @@ pub(crate) fn run_backward(root: &Var, grad: Tensor, retain_graph: bool) {
     );
     let mut grads: HashMap<usize, Tensor> = HashMap::new();
     grads.insert(root.inner.id, grad);
-    for var in reverse_topological(root) {
+    for var in leaves_when_ready(reverse_topological(root)) {
         let Some(g) = grads.remove(&var.inner.id) else {
             continue;
         };

@@ -56,3 +56,29 @@ fn hooks_on_non_leaves_are_refused() {
     let w = Var::parameter(tensor![1.0]);
     w.mul_scalar(2.0).register_post_accumulate_grad_hook(|_| {});
 }
+
+#[test]
+fn a_leaf_is_accumulated_as_soon_as_its_last_consumer_ran() {
+    // Three chained matmuls: the last weight's gradient is complete right after the last
+    // matmul's backward, before the earlier layers' backward runs (what lets DDP overlap
+    // communication with the rest of backward).
+    let x = Var::constant(kiln_tensor::Tensor::ones([2, 3]));
+    let weights: Vec<Var> = (0..3)
+        .map(|_| Var::parameter(kiln_tensor::Tensor::ones([3, 3])))
+        .collect();
+    let order = Arc::new(Mutex::new(Vec::new()));
+    for (i, w) in weights.iter().enumerate() {
+        let order = order.clone();
+        let earlier: Vec<Var> = weights[..i].to_vec();
+        w.register_post_accumulate_grad_hook(move |_| {
+            assert!(
+                earlier.iter().all(|e| e.grad().is_none()),
+                "layer {i} was accumulated after an earlier layer's backward"
+            );
+            order.lock().unwrap().push(i);
+        });
+    }
+    let h = weights.iter().fold(x, |h, w| h.matmul(w));
+    h.sum().backward();
+    assert_eq!(*order.lock().unwrap(), [2, 1, 0]);
+}

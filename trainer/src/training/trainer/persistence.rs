@@ -28,6 +28,9 @@ where
     /// return once the checkpoint is complete.
     pub(super) fn save_checkpoint(&mut self, run: &Run) -> Result<(), TrainerError> {
         let rng = self.gather_rng_states()?;
+        // The running loss sum since the last log, as the log will reduce it: every rank
+        // resumes with the mean.
+        let tr_loss = self.mean_over_ranks(self.tr_loss)?;
         if !self.group.is_main_process() {
             self.group.barrier()?;
             return Ok(());
@@ -60,7 +63,7 @@ where
                     source,
                 })?;
         let resume = ResumeState {
-            tr_loss: self.tr_loss,
+            tr_loss,
             total_loss: self.total_loss,
             globalstep_last_logged: self.globalstep_last_logged,
             steps_in_epoch: run.steps_in_epoch,
