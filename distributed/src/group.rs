@@ -234,18 +234,22 @@ impl ProcessGroup {
 fn timeout_from_env() -> Result<Duration, DistributedError> {
     match std::env::var(TIMEOUT_ENV) {
         Err(_) => Ok(DEFAULT_TIMEOUT),
-        Ok(value) => value
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|s| s.is_finite() && *s > 0.0)
-            .map(Duration::from_secs_f64)
-            .ok_or_else(|| {
-                DistributedError::BadLaunchEnvironment(format!(
-                    "{TIMEOUT_ENV}={value:?} is not a positive number of seconds"
-                ))
-            }),
+        Ok(value) => parse_timeout(&value).ok_or_else(|| {
+            DistributedError::BadLaunchEnvironment(format!(
+                "{TIMEOUT_ENV}={value:?} is not a positive number of seconds"
+            ))
+        }),
     }
+}
+
+/// A positive, finite number of seconds.
+fn parse_timeout(value: &str) -> Option<Duration> {
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map(Duration::from_secs_f64)
 }
 
 /// The backend the launch environment asks for.
@@ -333,6 +337,35 @@ mod tests {
             group.broadcast(&x, 1),
             Err(DistributedError::Mismatch(_))
         ));
+    }
+
+    #[cfg(not(feature = "mpi"))]
+    #[test]
+    fn several_ranks_without_the_mpi_feature_is_a_clear_error() {
+        let launch = LaunchInfo {
+            rank: 1,
+            world_size: 2,
+            local_rank: 1,
+            launcher: "mpirun (Open MPI)",
+        };
+        let err = mpi_backend(launch).err().expect("no MPI backend without the feature");
+        assert_eq!(
+            err,
+            DistributedError::NotBuiltWithMpi {
+                launcher: "mpirun (Open MPI)",
+                world_size: 2
+            }
+        );
+        assert!(err.to_string().contains("--features mpi"), "{err}");
+    }
+
+    #[test]
+    fn timeouts_from_the_environment_must_be_positive_seconds() {
+        // Only the parser: the process environment is shared by every test.
+        assert_eq!(parse_timeout("2.5"), Some(Duration::from_millis(2500)));
+        for bad in ["0", "-1", "soon", "inf"] {
+            assert_eq!(parse_timeout(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -80,7 +80,8 @@ struct Shared {
 ///
 /// [`Reducer::synchronize`] finishes a round in which some parameters got no gradient
 /// (PyTorch's `find_unused_parameters`) and reports failures; call it before the
-/// optimizer step (the Trainer does).
+/// optimizer step (the Trainer does). In a group of one it does nothing: no hook is
+/// registered and gradients are left as they are.
 pub struct Reducer {
     shared: Arc<Shared>,
     hooks: Vec<HookHandle>,
@@ -110,6 +111,13 @@ impl Reducer {
             layout,
         });
         shared.round().reset(&shared.layout);
+        if group.world_size() == 1 {
+            // Nothing to average: gradients stay as backward left them.
+            return Ok(Reducer {
+                shared,
+                hooks: Vec::new(),
+            });
+        }
         let hooks = shared
             .layout
             .params

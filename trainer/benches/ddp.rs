@@ -6,8 +6,8 @@
 //! `compare.py` runs the same step in PyTorch + transformers, alone and under
 //! `DistributedDataParallel` with the gloo backend (2 processes × 1 thread).
 //!
-//! Every sample launches the job afresh; the time is measured inside the ranks, after a
-//! warm-up step, from a barrier to the end of the last step. Needs `cargo xtask fetch
+//! Every sample launches the job afresh; the time is measured inside the ranks, after two
+//! warm-up steps, over at least five steps from a barrier to the end of the last step. Needs `cargo xtask fetch
 //! minilm`; the 2-rank id needs the `mpi` feature and Open MPI.
 
 use std::path::{Path, PathBuf};
@@ -40,7 +40,12 @@ fn batch(rank: usize) -> (EncoderInput, Tensor) {
     (input, labels)
 }
 
-/// A launched process: warm-up step, then `steps` timed steps; rank 0 prints
+/// Untimed steps at the start of every launch (allocator and buffer caches warm up).
+const WARM_UP_STEPS: usize = 2;
+/// Timed steps per launch at least; the time criterion gets is scaled to its count.
+const MIN_TIMED_STEPS: usize = 5;
+
+/// A launched process: warm-up steps, then `steps` timed steps; rank 0 prints
 /// `elapsed_ns comm_ns wait_ns` (all steps together).
 fn worker(dir: &Path, steps: usize) {
     let group = ProcessGroup::init().expect("joins the job");
@@ -62,7 +67,9 @@ fn worker(dir: &Path, steps: usize) {
         optimizer.zero_grad(true);
         stats
     };
-    step();
+    for _ in 0..WARM_UP_STEPS {
+        step();
+    }
     group.barrier().expect("barrier");
     let start = Instant::now();
     let (mut comm, mut wait) = (Duration::ZERO, Duration::ZERO);
@@ -82,9 +89,10 @@ fn worker(dir: &Path, steps: usize) {
     }
 }
 
-/// Runs `steps` steps on `ranks` processes; returns their time and prints the
-/// communication per step.
-fn launch(ranks: usize, steps: usize) -> Duration {
+/// Runs `iters` steps' worth on `ranks` processes: at least [`MIN_TIMED_STEPS`] timed
+/// steps, the time scaled to `iters`; prints the communication per step.
+fn launch(ranks: usize, iters: usize) -> Duration {
+    let steps = iters.max(MIN_TIMED_STEPS);
     let me = std::env::current_exe().expect("the bench binary");
     let mut cmd = if ranks == 1 {
         Command::new(&me)
@@ -116,7 +124,7 @@ fn launch(ranks: usize, steps: usize) -> Duration {
             numbers[2] as f64 / steps as f64 / 1e6
         );
     }
-    Duration::from_nanos(numbers[0] as u64)
+    Duration::from_nanos((numbers[0] * iters as u128 / steps as u128) as u64)
 }
 
 fn minilm_dir() -> Option<PathBuf> {
