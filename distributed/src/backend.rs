@@ -1,7 +1,7 @@
 //! [`Backend`]: who carries out collectives: this process alone, or MPI.
 
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::buffer::Buffer;
 use crate::collective::{Collective, Completed, Pending};
@@ -61,12 +61,7 @@ impl Backend for SingleProcess {
         };
         // The receiver is alive: it is returned below.
         let _ = tx.send(done);
-        Pending {
-            op,
-            reply: rx,
-            timeout,
-            issued: Instant::now(),
-        }
+        Pending::new(op, rx, timeout)
     }
 
     fn abort(&self, code: i32) -> ! {

@@ -75,13 +75,23 @@ pub struct Completed {
 /// with [`Pending::wait`].
 #[derive(Debug)]
 pub struct Pending {
-    pub(crate) op: &'static str,
-    pub(crate) reply: Receiver<Completed>,
-    pub(crate) timeout: Duration,
-    pub(crate) issued: Instant,
+    op: &'static str,
+    reply: Receiver<Completed>,
+    timeout: Duration,
+    issued: Instant,
 }
 
 impl Pending {
+    /// A collective `op` issued now, whose result arrives on `reply`.
+    pub(crate) fn new(op: &'static str, reply: Receiver<Completed>, timeout: Duration) -> Pending {
+        Pending {
+            op,
+            reply,
+            timeout,
+            issued: Instant::now(),
+        }
+    }
+
     /// Blocks until the collective completes (`work.wait()`); a collective that does not
     /// complete within the group's timeout of being issued is an error.
     pub fn wait(self) -> Result<Completed, DistributedError> {

@@ -348,7 +348,9 @@ mod tests {
             local_rank: 1,
             launcher: "mpirun (Open MPI)",
         };
-        let err = mpi_backend(launch).err().expect("no MPI backend without the feature");
+        let err = mpi_backend(launch)
+            .err()
+            .expect("no MPI backend without the feature");
         assert_eq!(
             err,
             DistributedError::NotBuiltWithMpi {

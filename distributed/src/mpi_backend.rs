@@ -128,12 +128,7 @@ impl Backend for MpiBackend {
             }
         }
         // A closed queue drops `reply`, so the wait reports `Closed`.
-        Pending {
-            op,
-            reply: rx,
-            timeout,
-            issued: Instant::now(),
-        }
+        Pending::new(op, rx, timeout)
     }
 
     fn abort(&self, code: i32) -> ! {

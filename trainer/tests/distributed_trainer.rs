@@ -25,8 +25,8 @@ use std::time::{Duration, Instant};
 use kiln_autograd::Var;
 use kiln_data::{DefaultCollate, TensorDataset};
 use kiln_nn::loss::CrossEntropyLoss;
-use kiln_nn::models::{BertConfig, BertForSequenceClassification, EncoderInput};
-use kiln_nn::{Forward, Linear, Module, ReLU, Sequential};
+use kiln_nn::models::{BertForSequenceClassification, EncoderInput};
+use kiln_nn::{Forward, Module, Sequential};
 use kiln_tensor::{Tensor, manual_seed};
 use kiln_trainer::{
     Callback, EvalPrediction, IntervalStrategy, Metrics, ResumeFrom, StepOutput, Trainer,
@@ -131,12 +131,7 @@ fn mlp_trainer(
     let (x, y) = (Tensor::rand([96, 784]), Tensor::randint(0, 10, [96]));
     let (xe, ye) = (Tensor::rand([23, 784]), Tensor::randint(0, 10, [23]));
     manual_seed(6);
-    let model = Sequential::new()
-        .append(Linear::new(784, 256, true))
-        .append(ReLU)
-        .append(Linear::new(256, 128, true))
-        .append(ReLU)
-        .append(Linear::new(128, 10, true));
+    let model = common::fashion_mnist_mlp();
     Trainer::new(
         model,
         args,
@@ -161,23 +156,9 @@ fn bert_trainer(
     snapshots: Snapshots,
 ) -> Trainer<BertForSequenceClassification, TensorDataset, DefaultCollate> {
     manual_seed(7);
-    let sequences = |n: usize| {
-        let ids = Tensor::randint(1, 50, [n, 8]);
-        let lengths = Tensor::randint(3, 9, [n, 1]);
-        let positions = Tensor::arange(0i64, 8, 1).reshape(&[1, 8]);
-        let mask = positions
-            .compare(&lengths, kiln_tensor::CompareOp::Lt)
-            .to_dtype(kiln_tensor::DType::I64);
-        TensorDataset::new(vec![ids.mul(&mask), mask, Tensor::randint(0, 3, [n])])
-    };
-    let (train, eval) = (sequences(96), sequences(23));
-    let mut config = BertConfig::new(50, 16, 2, 2, 32);
-    config.max_position_embeddings = 16;
-    config.hidden_dropout_prob = 0.0;
-    config.attention_probs_dropout_prob = 0.0;
-    config.classification = kiln_nn::models::ClassificationConfig::with_num_labels(3);
+    let (train, eval) = (common::padded_sequences(96), common::padded_sequences(23));
     manual_seed(8);
-    let model = BertForSequenceClassification::new(&config);
+    let model = BertForSequenceClassification::new(&common::small_bert_config());
     Trainer::new(
         model,
         args(dir, batch, 1),

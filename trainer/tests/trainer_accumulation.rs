@@ -12,8 +12,8 @@ use std::path::Path;
 use kiln_autograd::Var;
 use kiln_data::{DefaultCollate, TensorDataset};
 use kiln_nn::loss::CrossEntropyLoss;
-use kiln_nn::models::{BertConfig, BertForSequenceClassification, EncoderInput};
-use kiln_nn::{Forward, Linear, Module, ReLU, Sequential};
+use kiln_nn::models::{BertForSequenceClassification, EncoderInput};
+use kiln_nn::{Forward, Module, Sequential};
 use kiln_tensor::{Tensor, manual_seed};
 use kiln_trainer::{OptimizerName, StepOutput, Trainer, TrainerState, TrainingArguments};
 
@@ -88,12 +88,7 @@ fn mlp_run(batch: usize, accumulation: usize) -> (Vec<f32>, Vec<f64>) {
     let x = Tensor::rand([96, 784]);
     let y = Tensor::randint(0, 10, [96]);
     manual_seed(6);
-    let model = Sequential::new()
-        .append(Linear::new(784, 256, true))
-        .append(ReLU)
-        .append(Linear::new(256, 128, true))
-        .append(ReLU)
-        .append(Linear::new(128, 10, true));
+    let model = common::fashion_mnist_mlp();
     let dir = tempdir(&format!("mlp-{batch}-{accumulation}"));
     let mut trainer = Trainer::new(
         model,
@@ -122,21 +117,9 @@ fn mlp_run(batch: usize, accumulation: usize) -> (Vec<f32>, Vec<f64>) {
 /// padded sequences of length 8.
 fn bert_run(batch: usize, accumulation: usize) -> (Vec<f32>, Vec<f64>) {
     manual_seed(7);
-    let ids = Tensor::randint(1, 50, [48, 8]);
-    let lengths = Tensor::randint(3, 9, [48, 1]);
-    let positions = Tensor::arange(0i64, 8, 1).reshape(&[1, 8]);
-    let mask = positions
-        .compare(&lengths, kiln_tensor::CompareOp::Lt)
-        .to_dtype(kiln_tensor::DType::I64);
-    let ids = ids.mul(&mask);
-    let labels = Tensor::randint(0, 3, [48]);
-    let mut config = BertConfig::new(50, 16, 2, 2, 32);
-    config.max_position_embeddings = 16;
-    config.hidden_dropout_prob = 0.0;
-    config.attention_probs_dropout_prob = 0.0;
-    config.classification = kiln_nn::models::ClassificationConfig::with_num_labels(3);
+    let data = common::padded_sequences(48);
     manual_seed(8);
-    let model = BertForSequenceClassification::new(&config);
+    let model = BertForSequenceClassification::new(&common::small_bert_config());
     let dir = tempdir(&format!("bert-{batch}-{accumulation}"));
     let mut trainer = Trainer::new(
         model,
@@ -149,7 +132,7 @@ fn bert_run(batch: usize, accumulation: usize) -> (Vec<f32>, Vec<f64>) {
         },
     )
     .expect("valid arguments")
-    .with_train_dataset(TensorDataset::new(vec![ids, mask, labels]));
+    .with_train_dataset(data);
     trainer.train(None).expect("training runs");
     let _ = std::fs::remove_dir_all(&dir);
     (flat_weights(trainer.model()), step_losses(trainer.state()))

@@ -143,32 +143,25 @@ pub fn run_recipe(
         ],
     ));
     let method = config.model.method_name();
-    if !writes {
-        return Ok(RecipeOutcome {
+    let report = if writes {
+        let report = write_report(&out, &config.training, &state).map_err(RecipeError::run)?;
+        let metrics = MetricsFile {
             method,
             n_train: train.len(),
             n_test: test.len(),
+            accuracy: scores.accuracy,
+            roc_auc: scores.roc_auc,
+            f1: scores.f1,
             train_seconds,
-            scores,
-            classifier,
-            model_dir,
-            report: None,
-        });
-    }
-    let report = write_report(&out, &config.training, &state).map_err(RecipeError::run)?;
-    let metrics = MetricsFile {
-        method,
-        n_train: train.len(),
-        n_test: test.len(),
-        accuracy: scores.accuracy,
-        roc_auc: scores.roc_auc,
-        f1: scores.f1,
-        train_seconds,
-        predict_per_second: scores.predict_per_second,
+            predict_per_second: scores.predict_per_second,
+        };
+        let path = out.join(METRICS_FILE);
+        let json = serde_json::to_string_pretty(&metrics).expect("plain numbers serialise");
+        std::fs::write(&path, json + "\n").map_err(|source| RecipeError::Io { path, source })?;
+        Some(report)
+    } else {
+        None
     };
-    let path = out.join(METRICS_FILE);
-    let json = serde_json::to_string_pretty(&metrics).expect("plain numbers serialise");
-    std::fs::write(&path, json + "\n").map_err(|source| RecipeError::Io { path, source })?;
     Ok(RecipeOutcome {
         method,
         n_train: train.len(),
@@ -177,7 +170,7 @@ pub fn run_recipe(
         scores,
         classifier,
         model_dir,
-        report: Some(report),
+        report,
     })
 }
 

@@ -84,3 +84,39 @@ pub fn mse_step<M: Forward>(model: &M, batch: &Vec<Tensor>) -> StepOutput {
     let loss = MSELoss::new().forward(&prediction, &Var::constant(batch[1].clone()));
     StepOutput::with_predictions(loss, prediction.value(), batch[1].clone())
 }
+
+/// The seeds' Fashion-MNIST MLP: 784 → 256 → ReLU → 128 → ReLU → 10, initialised from the
+/// global generator.
+pub fn fashion_mnist_mlp() -> kiln_nn::Sequential {
+    use kiln_nn::{Linear, ReLU, Sequential};
+    Sequential::new()
+        .append(Linear::new(784, 256, true))
+        .append(ReLU)
+        .append(Linear::new(256, 128, true))
+        .append(ReLU)
+        .append(Linear::new(128, 10, true))
+}
+
+/// `n` random sequences of 8 ids in `1..50` with random lengths 3 to 8, zero-padded: the
+/// ids, the attention mask and a label in `0..3` each, from the global generator.
+pub fn padded_sequences(n: usize) -> kiln_data::TensorDataset {
+    let ids = Tensor::randint(1, 50, [n, 8]);
+    let lengths = Tensor::randint(3, 9, [n, 1]);
+    let positions = Tensor::arange(0i64, 8, 1).reshape(&[1, 8]);
+    let mask = positions
+        .compare(&lengths, kiln_tensor::CompareOp::Lt)
+        .to_dtype(kiln_tensor::DType::I64);
+    let labels = Tensor::randint(0, 3, [n]);
+    kiln_data::TensorDataset::new(vec![ids.mul(&mask), mask, labels])
+}
+
+/// A 2-layer BERT classifier for [`padded_sequences`] (vocabulary 50, hidden 16, 3 labels)
+/// with dropout off, so that runs to be compared draw no random numbers.
+pub fn small_bert_config() -> kiln_nn::models::BertConfig {
+    let mut config = kiln_nn::models::BertConfig::new(50, 16, 2, 2, 32);
+    config.max_position_embeddings = 16;
+    config.hidden_dropout_prob = 0.0;
+    config.attention_probs_dropout_prob = 0.0;
+    config.classification = kiln_nn::models::ClassificationConfig::with_num_labels(3);
+    config
+}
