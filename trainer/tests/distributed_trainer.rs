@@ -131,7 +131,7 @@ fn mlp_trainer(
     let (x, y) = (Tensor::rand([96, 784]), Tensor::randint(0, 10, [96]));
     let (xe, ye) = (Tensor::rand([23, 784]), Tensor::randint(0, 10, [23]));
     manual_seed(6);
-    let model = common::fashion_mnist_mlp();
+    let model = common::fashion_mnist_mlp::model();
     Trainer::new(
         model,
         args,

@@ -88,7 +88,7 @@ fn mlp_run(batch: usize, accumulation: usize) -> (Vec<f32>, Vec<f64>) {
     let x = Tensor::rand([96, 784]);
     let y = Tensor::randint(0, 10, [96]);
     manual_seed(6);
-    let model = common::fashion_mnist_mlp();
+    let model = common::fashion_mnist_mlp::model();
     let dir = tempdir(&format!("mlp-{batch}-{accumulation}"));
     let mut trainer = Trainer::new(
         model,

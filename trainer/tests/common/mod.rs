@@ -85,17 +85,10 @@ pub fn mse_step<M: Forward>(model: &M, batch: &Vec<Tensor>) -> StepOutput {
     StepOutput::with_predictions(loss, prediction.value(), batch[1].clone())
 }
 
-/// The seeds' Fashion-MNIST MLP: 784 → 256 → ReLU → 128 → ReLU → 10, initialised from the
-/// global generator.
-pub fn fashion_mnist_mlp() -> kiln_nn::Sequential {
-    use kiln_nn::{Linear, ReLU, Sequential};
-    Sequential::new()
-        .append(Linear::new(784, 256, true))
-        .append(ReLU)
-        .append(Linear::new(256, 128, true))
-        .append(ReLU)
-        .append(Linear::new(128, 10, true))
-}
+/// The seeds' Fashion-MNIST example (`examples/fashion_mnist_mlp.rs`), for its `model()`:
+/// 784 → 256 → ReLU → 128 → ReLU → 10.
+#[path = "../../examples/fashion_mnist_mlp.rs"]
+pub mod fashion_mnist_mlp;
 
 /// `n` random sequences of 8 ids in `1..50` with random lengths 3 to 8, zero-padded: the
 /// ids, the attention mask and a label in `0..3` each, from the global generator.
