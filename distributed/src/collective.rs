@@ -24,19 +24,21 @@ pub enum ReduceOp {
 /// One collective, carrying this rank's data.
 #[derive(Debug)]
 pub(crate) enum Collective {
-    /// Every rank ends with the elementwise reduction (`Mean` arrives here as `Sum`, the
-    /// caller divides).
+    /// Every rank ends with the elementwise reduction (`Mean` is summed here; the caller
+    /// divides).
     AllReduce {
         /// This rank's contribution.
         data: Buffer,
-        /// `Sum`, `Max` or `Min`.
+        /// The reduction; a group of one ignores it (only MPI reads it).
+        #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
         op: ReduceOp,
     },
     /// Every rank ends with `root`'s data; `data` is the receive buffer elsewhere.
     Broadcast {
         /// The root's data, or a buffer of the same length and type on the others.
         data: Buffer,
-        /// The rank that sends.
+        /// The rank that sends; a group of one ignores it (only MPI reads it).
+        #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
         root: usize,
     },
     /// Every rank ends with all ranks' data concatenated in rank order; lengths may differ.

@@ -140,7 +140,7 @@ impl Reducer {
         self.shared.layout.buckets.len()
     }
 
-    /// Parameter names are not kept; the sizes of the buckets in elements, in issue order.
+    /// The size of each bucket in gradient elements, in the order buckets are issued.
     pub fn bucket_sizes(&self) -> Vec<usize> {
         let layout = &self.shared.layout;
         layout

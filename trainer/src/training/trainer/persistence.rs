@@ -211,8 +211,12 @@ where
     }
 
     /// Writes the model's weights and the arguments to `dir` (HF's `trainer.save_model`):
-    /// `model.safetensors` and `training_args.json`.
+    /// `model.safetensors` and `training_args.json`. Under `mpirun` only rank 0 writes (the
+    /// ranks hold the same weights).
     pub fn save_model(&self, dir: impl AsRef<Path>) -> Result<(), TrainerError> {
+        if !self.group.is_main_process() {
+            return Ok(());
+        }
         let dir = dir.as_ref();
         let io = |path: PathBuf| move |source| CheckpointError::Io { path, source };
         std::fs::create_dir_all(dir).map_err(io(dir.to_path_buf()))?;
