@@ -13,7 +13,8 @@ use std::path::PathBuf;
 use kiln_autograd::{Var, no_grad};
 use kiln_data::{DefaultCollate, TensorDataset};
 use kiln_nn::loss::CrossEntropyLoss;
-use kiln_nn::{Forward, Linear, ReLU, Sequential};
+use kiln_nn::{Forward, Linear, Module, ReLU, Sequential};
+use kiln_optim::{GroupSpec, Sgd, SgdConfig};
 use kiln_tensor::{Tensor, manual_seed};
 use kiln_trainer::cv::{CrossValidation, CvError};
 use kiln_trainer::{EvalPrediction, IntervalStrategy, StepOutput, TrainingArguments};
@@ -205,6 +206,58 @@ fn three_folds_cover_every_row_once_with_checkpoints_and_a_mean_std_table() {
         table.contains("fold 2") && table.contains("ddof=0"),
         "{table}"
     );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The values of every parameter whose name starts with `prefix`.
+fn weights_under(model: &Sequential, prefix: &str) -> Vec<Vec<f32>> {
+    model
+        .named_parameters()
+        .into_iter()
+        .filter(|(name, _)| name.starts_with(prefix))
+        .map(|(_, p)| p.value().to_vec::<f32>())
+        .collect()
+}
+
+#[test]
+fn each_fold_trains_with_the_optimizer_its_factory_builds() {
+    let _rng = exclusive();
+    let dir = tempdir("optimizer-factory");
+    let (ds, labels) = data();
+    let folds_seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let seen = folds_seen.clone();
+    // The seeds' two learning rates, taken to the extreme: the first layer (the "encoder")
+    // at 0, so it must come out of training bit-identical; the head at 3e-2.
+    let cv = CrossValidation::new(3, args(&dir), DefaultCollate, compute_loss)
+        .with_optimizer_factory(move |fold, model: &Sequential| {
+            seen.borrow_mut().push(fold);
+            let (encoder, head): (Vec<_>, Vec<_>) = model
+                .named_parameters()
+                .into_iter()
+                .partition(|(name, _)| name.starts_with("0."));
+            Sgd::new(
+                vec![
+                    GroupSpec::new(encoder.into_iter().map(|(_, p)| p)).with_lr(0.0),
+                    GroupSpec::new(head.into_iter().map(|(_, p)| p)).with_lr(3e-2),
+                ],
+                SgdConfig::new(3e-2),
+            )
+        });
+    let out = cv.run(mlp, ds, &labels).expect("cross-validation runs");
+    assert_eq!(*folds_seen.borrow(), vec![0, 1, 2]);
+    for (fold, model) in out.models.iter().enumerate() {
+        let fresh = mlp(fold);
+        assert_eq!(
+            weights_under(model, "0."),
+            weights_under(&fresh, "0."),
+            "fold {fold}: the lr-0 group moved"
+        );
+        assert_ne!(
+            weights_under(model, "2."),
+            weights_under(&fresh, "2."),
+            "fold {fold}: the head did not train"
+        );
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
 

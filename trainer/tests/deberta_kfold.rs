@@ -43,7 +43,8 @@ fn settings(name: &str) -> pipeline::Settings {
     let mut settings = pipeline::Settings::new(dir);
     settings.max_length = 16;
     settings.batch_size = 4;
-    settings.learning_rate = 1e-3;
+    settings.encoder_lr = 1e-3;
+    settings.head_lr = 1e-2;
     settings
 }
 

@@ -13,6 +13,7 @@ use kiln_data::{DataCollatorWithPadding, TokenBatch, TokenSequence, VecDataset};
 use kiln_nn::loss::CrossEntropyLoss;
 use kiln_nn::models::{DebertaV2Config, DebertaV2Model, EncoderInput};
 use kiln_nn::{Forward, Linear, MeanPooling, Module};
+use kiln_optim::{AdamConfig, AdamW, GroupingConfig, param_groups_from_named};
 use kiln_tensor::manual_seed;
 use kiln_text::Tokenizer;
 use kiln_trainer::cv::{CrossValidation, CvOutput};
@@ -100,6 +101,9 @@ impl Encoder {
     }
 }
 
+/// The seeds' `CFG.weight_decay`.
+const WEIGHT_DECAY: f64 = 0.01;
+
 /// Builds one fresh encoder.
 type EncoderFactory = Box<dyn Fn() -> DebertaV2Model>;
 
@@ -113,8 +117,12 @@ pub struct Settings {
     pub epochs: f64,
     /// Texts per optimizer step.
     pub batch_size: usize,
-    /// AdamW learning rate (linear decay after 10% warm-up).
-    pub learning_rate: f64,
+    /// AdamW learning rate of the encoder (`model.*`), the seeds' `CFG.encoder_lr`; linear
+    /// decay after 10% warm-up.
+    pub encoder_lr: f64,
+    /// AdamW learning rate of the new head, the seeds' `CFG.decoder_lr`, under the same
+    /// schedule.
+    pub head_lr: f64,
     /// Seed of the folds, the weights of each fold's model and the batch order.
     pub seed: u64,
     /// Where each fold's logs and report go (`<output_dir>/fold-<i>`).
@@ -122,14 +130,17 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The seeds' 5 folds shortened to 3, one epoch each, max length 128, batch 8, 2e-5.
+    /// The seeds' 5 folds shortened to 3, one epoch each, max length 128, batch 8, encoder
+    /// at 2e-5 (`CFG.encoder_lr`) and head at 1e-4 (the `decoder_lr` of the seeds'
+    /// `get_optimizer_params` example).
     pub fn new(output_dir: impl Into<PathBuf>) -> Settings {
         Settings {
             n_splits: 3,
             max_length: 128,
             epochs: 1.0,
             batch_size: 8,
-            learning_rate: 2e-5,
+            encoder_lr: 2e-5,
+            head_lr: 1e-4,
             seed: 42,
             output_dir: output_dir.into(),
         }
@@ -160,9 +171,9 @@ pub fn run(
     args.num_train_epochs = settings.epochs;
     args.per_device_train_batch_size = settings.batch_size;
     args.per_device_eval_batch_size = 2 * settings.batch_size;
-    args.learning_rate = settings.learning_rate;
+    args.learning_rate = settings.encoder_lr;
     args.warmup_ratio = 0.1;
-    args.weight_decay = 0.01;
+    args.weight_decay = WEIGHT_DECAY;
     args.save_strategy = IntervalStrategy::No;
     args.logging_steps = 10.0;
     args.disable_tqdm = true;
@@ -173,7 +184,8 @@ pub fn run(
     let collator = DataCollatorWithPadding::new().with_pad_token_id(pad);
     let cv = CrossValidation::new(settings.n_splits, args, collator, classification_step)
         .with_shuffle(settings.seed)
-        .with_compute_metrics(metrics.into_compute_metrics());
+        .with_compute_metrics(metrics.into_compute_metrics())
+        .with_optimizer_factory(optimizer_for(settings));
     let seed = settings.seed;
     Ok(cv.run(
         |fold| {
@@ -183,6 +195,25 @@ pub fn run(
         dataset,
         labels,
     )?)
+}
+
+/// The seeds' `AdamW(get_optimizer_params(model, encoder_lr, decoder_lr, weight_decay))`
+/// for each fold's fresh model: the encoder at `encoder_lr` with weight decay 0.01 except on
+/// biases and LayerNorm weights, the head at `head_lr` without weight decay.
+fn optimizer_for(
+    settings: &Settings,
+) -> impl Fn(usize, &DebertaMeanPoolClassifier) -> AdamW + use<> {
+    let (encoder_lr, head_lr) = (settings.encoder_lr, settings.head_lr);
+    move |_fold, model| {
+        let grouping = GroupingConfig::new(WEIGHT_DECAY)
+            .with_encoder("model.", encoder_lr, head_lr)
+            .with_head_weight_decay(0.0);
+        let groups = param_groups_from_named(model.named_parameters(), &grouping);
+        AdamW::new(
+            groups,
+            AdamConfig::adamw(encoder_lr).with_weight_decay(WEIGHT_DECAY),
+        )
+    }
 }
 
 /// Cross-entropy of one padded batch, with its logits and labels for the metrics.

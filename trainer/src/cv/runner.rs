@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use kiln_data::{Collate, Dataset, StratifiedKFold, Subset};
 use kiln_nn::Module;
+use kiln_optim::Optimizer;
 use kiln_tensor::{DType, Tensor};
 
 use super::{CvError, CvOutput, CvSummary, FoldResult};
@@ -16,6 +17,8 @@ use crate::training::trainer::{EvalPrediction, StepOutput, Trainer};
 type SharedLoss<M, B> = Rc<dyn Fn(&M, &B) -> StepOutput>;
 /// `compute_metrics`, shared by the Trainers of every fold.
 type SharedMetrics = Rc<dyn Fn(&EvalPrediction) -> Metrics>;
+/// Builds a fold's optimizer from the fold index and its fresh model.
+type OptimizerFactory<M> = Box<dyn Fn(usize, &M) -> Box<dyn Optimizer>>;
 
 /// Stratified k-fold cross-validation with a [`Trainer`] per fold (the seeds'
 /// `StratifiedKFold` + `training_loop(train, fold, …)` + `oof_df`).
@@ -33,6 +36,7 @@ pub struct CrossValidation<M, B, C> {
     data_collator: C,
     compute_loss: SharedLoss<M, B>,
     compute_metrics: Option<SharedMetrics>,
+    optimizer_factory: Option<OptimizerFactory<M>>,
 }
 
 impl<M, B, C> CrossValidation<M, B, C>
@@ -56,6 +60,7 @@ where
             data_collator,
             compute_loss: Rc::new(compute_loss),
             compute_metrics: None,
+            optimizer_factory: None,
         }
     }
 
@@ -71,6 +76,21 @@ where
         compute_metrics: impl Fn(&EvalPrediction) -> Metrics + 'static,
     ) -> Self {
         self.compute_metrics = Some(Rc::new(compute_metrics));
+        self
+    }
+
+    /// Gives each fold the optimizer `optimizer_factory(fold, &model)` builds for its fresh
+    /// model, instead of the one the arguments describe (the seeds'
+    /// `AdamW(get_optimizer_params(model, encoder_lr, decoder_lr, weight_decay))` inside
+    /// the fold loop; [`Trainer::with_optimizer`] for one Trainer). The schedule still comes
+    /// from the arguments, applied to every group.
+    pub fn with_optimizer_factory<O: Optimizer + 'static>(
+        mut self,
+        optimizer_factory: impl Fn(usize, &M) -> O + 'static,
+    ) -> Self {
+        self.optimizer_factory = Some(Box::new(move |fold, model| {
+            Box::new(optimizer_factory(fold, model)) as Box<dyn Optimizer>
+        }));
         self
     }
 
@@ -127,6 +147,10 @@ where
             .with_eval_dataset(Subset::new(data.clone(), test_indices.clone()));
             if let Some(metrics) = self.compute_metrics.clone() {
                 trainer = trainer.with_compute_metrics(move |p: &EvalPrediction| metrics(p));
+            }
+            if let Some(factory) = &self.optimizer_factory {
+                let optimizer = factory(fold, trainer.model());
+                trainer = trainer.with_boxed_optimizer(optimizer);
             }
             let train_output = trainer.train(None).map_err(trainer_error)?;
             let metrics = trainer.evaluate().map_err(trainer_error)?;

@@ -165,8 +165,14 @@ where
     /// Uses `optimizer` instead of the one the arguments describe (HF's
     /// `optimizers=(optimizer, None)`): for per-group learning rates, say. The schedule is
     /// still built from the arguments on top of it.
-    pub fn with_optimizer(mut self, optimizer: impl Optimizer + 'static) -> Self {
-        self.optimizer = Some(Box::new(optimizer));
+    pub fn with_optimizer(self, optimizer: impl Optimizer + 'static) -> Self {
+        self.with_boxed_optimizer(Box::new(optimizer))
+    }
+
+    /// [`Trainer::with_optimizer`] for an optimizer already boxed (one per fold of
+    /// [`crate::cv::CrossValidation`]).
+    pub(crate) fn with_boxed_optimizer(mut self, optimizer: Box<dyn Optimizer>) -> Self {
+        self.optimizer = Some(optimizer);
         self
     }
 
