@@ -12,7 +12,7 @@ use std::cell::{OnceCell, RefCell};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group};
 use kiln_autograd::no_grad;
 use kiln_nn::Module;
 use kiln_nn::models::{BertForSequenceClassification, BertModel, EncoderInput};
@@ -181,4 +181,4 @@ fn bert(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bert);
-criterion_main!(benches);
+kiln_testkit::bench_main!(benches);

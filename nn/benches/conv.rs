@@ -2,7 +2,7 @@
 //! 32×32 images, 3×3 kernel, padding 1 (a CIFAR-style first layer). `nn/benches/compare.py`
 //! times the same in PyTorch for `cargo xtask bench nn --compare`.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use kiln_autograd::Var;
 use kiln_nn::functional::{Conv2dOptions, conv2d};
 use kiln_tensor::Tensor;
@@ -42,4 +42,4 @@ fn conv(c: &mut Criterion) {
 }
 
 criterion_group!(benches, conv);
-criterion_main!(benches);
+kiln_testkit::bench_main!(benches);

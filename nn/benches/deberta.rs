@@ -8,7 +8,7 @@
 use std::cell::{OnceCell, RefCell};
 use std::time::Duration;
 
-use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group};
 use kiln_autograd::no_grad;
 use kiln_nn::Module;
 use kiln_nn::models::{
@@ -125,4 +125,4 @@ fn deberta(c: &mut Criterion) {
 }
 
 criterion_group!(benches, deberta);
-criterion_main!(benches);
+kiln_testkit::bench_main!(benches);

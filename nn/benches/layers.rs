@@ -3,7 +3,7 @@
 //! softmax over attention scores 64×12×128×128. `nn/benches/compare.py` times the same in
 //! PyTorch for `cargo xtask bench nn --compare`.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use kiln_autograd::Var;
 use kiln_nn::{Forward, LayerNorm, Linear};
 use kiln_tensor::Tensor;
@@ -69,4 +69,4 @@ fn softmax(c: &mut Criterion) {
 }
 
 criterion_group!(benches, linear, layer_norm, softmax);
-criterion_main!(benches);
+kiln_testkit::bench_main!(benches);

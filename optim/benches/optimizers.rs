@@ -3,7 +3,7 @@
 //! and writes. Runs on a rayon pool of `KILN_BENCH_THREADS` threads (default 2), the same
 //! count `compare.py` gives torch.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use kiln_autograd::Var;
 use kiln_optim::{Adam, AdamConfig, AdamW, Optimizer, Sgd, SgdConfig};
 use kiln_tensor::Tensor;
@@ -70,4 +70,4 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+kiln_testkit::bench_main!(benches);

@@ -6,7 +6,7 @@
 //! autograd calls. Ids `bert_ops/<op>/<shape>` match `compare.py`. Matrix products report
 //! FLOP/s, everything else bytes moved per second (inputs read plus outputs written).
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use kiln_tensor::{DType, Device, Generator, Tensor, manual_seed};
 
 const BATCH: usize = 32;
@@ -73,8 +73,8 @@ fn attention(c: &mut Criterion, g: &mut Generator) {
     group.finish();
 }
 
-/// Word-embedding lookup and its gradient (what `Var::embedding`'s backward computes: the
-/// ids expanded over the width, scatter-added into a zero table).
+/// Word-embedding lookup and its gradient (what `Var::embedding`'s backward computes,
+/// `embedding_dense_backward`, as PyTorch's autograd does).
 fn embedding(c: &mut Criterion, g: &mut Generator) {
     let mut group = c.benchmark_group("bert_ops");
     let table = randn(&[VOCAB, HIDDEN], g);
@@ -97,13 +97,7 @@ fn embedding(c: &mut Criterion, g: &mut Generator) {
         BenchmarkId::new("embedding_backward", &id),
         &(&table, &ids, &grad),
         |b, (table, ids, grad)| {
-            b.iter(|| {
-                let index = ids
-                    .reshape_to(vec![ROWS, 1])
-                    .broadcast_to([ROWS, HIDDEN])
-                    .contiguous();
-                table.zeros_like().scatter_add(0usize, &index, grad)
-            })
+            b.iter(|| grad.embedding_dense_backward(ids, table.dims()[0], None))
         },
     );
     group.finish();
@@ -204,4 +198,4 @@ fn bert_ops(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bert_ops);
-criterion_main!(benches);
+kiln_testkit::bench_main!(benches);

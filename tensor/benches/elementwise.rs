@@ -1,7 +1,7 @@
 //! Elementwise kernels on 1M-element f32 tensors, reported in bytes moved per second (inputs
 //! read plus output written). Ids `elementwise/<op>/1048576` match `compare.py`.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use kiln_tensor::{DType, Device, Generator, Tensor};
 
 /// 1M elements (2^20), as PyTorch's side of the comparison uses.
@@ -25,4 +25,4 @@ fn elementwise(c: &mut Criterion) {
 }
 
 criterion_group!(benches, elementwise);
-criterion_main!(benches);
+kiln_testkit::bench_main!(benches);

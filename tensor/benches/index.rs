@@ -3,7 +3,7 @@
 //! [30522, 384] f32 embedding table (BERT's vocabulary × MiniLM's width). Ids
 //! `index/<function>/<parameter>` match `compare.py`.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use kiln_tensor::{DType, Device, Generator, Tensor, manual_seed};
 
 fn index(c: &mut Criterion) {
@@ -36,4 +36,4 @@ fn index(c: &mut Criterion) {
 }
 
 criterion_group!(benches, index);
-criterion_main!(benches);
+kiln_testkit::bench_main!(benches);

@@ -1,7 +1,7 @@
 //! Safetensors loading speed: a ~100 MB file of f32 and f16 tensors written by the bench
 //! itself, read back through the memory-mapped loader (`Throughput::Bytes` = file size).
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use kiln_tensor::{DType, Tensor, manual_seed, safetensors};
 use std::hint::black_box;
 
@@ -40,4 +40,4 @@ fn bench_load(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench_load);
-criterion_main!(benches);
+kiln_testkit::bench_main!(benches);

@@ -1,7 +1,7 @@
 //! Square matrix products `[n, n] · [n, n]` in f32 and f16, reported in FLOP/s (2·n³ per
 //! product). Ids `matmul/<dtype>/<n>` match `compare.py`'s PyTorch workloads.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use kiln_tensor::{DType, Device, Generator, Tensor};
 use std::time::Duration;
 
@@ -32,4 +32,4 @@ fn matmul(c: &mut Criterion) {
 }
 
 criterion_group!(benches, matmul);
-criterion_main!(benches);
+kiln_testkit::bench_main!(benches);

@@ -1,7 +1,7 @@
 //! Reductions and the fused normalisation kernels on f32, reported in bytes moved per second
 //! (input read plus output written). Ids `reduce/<op>/<shape>` match `compare.py`.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use kiln_tensor::{DType, Device, Generator, Tensor};
 
 fn bytes(elements: usize) -> u64 {
@@ -44,4 +44,4 @@ fn reduce(c: &mut Criterion) {
 }
 
 criterion_group!(benches, reduce);
-criterion_main!(benches);
+kiln_testkit::bench_main!(benches);

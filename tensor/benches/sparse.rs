@@ -3,7 +3,7 @@
 //! `sparse_t_mm/f32/<n>` is `Aᵀ·G` with `G` `[4096, n]` (the gradient for `B`). Reported in
 //! FLOP/s (2·nnz·n per product). `compare.py` builds the same matrix.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use kiln_tensor::sparse::{CsrTensor, sparse_matmul, sparse_t_matmul};
 use kiln_tensor::{DType, Device, Generator, Tensor};
 use std::time::Duration;
@@ -63,4 +63,4 @@ fn sparse(c: &mut Criterion) {
 }
 
 criterion_group!(benches, sparse);
-criterion_main!(benches);
+kiln_testkit::bench_main!(benches);

@@ -36,6 +36,7 @@ mod shape;
 pub mod sparse;
 mod storage;
 mod tensor;
+mod threads;
 mod views;
 
 pub use cpu::buffer_pool::{
@@ -55,3 +56,4 @@ pub use shape::{Dim, Shape};
 pub use sparse::{CsrTensor, SparseError};
 pub use storage::CpuStorage;
 pub use tensor::Tensor;
+pub use threads::{ThreadPoolError, init_thread_pool};

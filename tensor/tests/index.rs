@@ -101,6 +101,50 @@ fn index_select_is_an_embedding_lookup() {
     }
 }
 
+/// `embedding_dense_backward` is the scatter-add of the gradient rows into a zero table, bit
+/// for bit, with repeated ids summed in order and the padding row left at zero; serial and
+/// parallel sizes, every float dtype.
+#[test]
+fn embedding_dense_backward_is_a_scatter_add_of_rows() {
+    let mut next = lcg(5);
+    let mut g = kiln_tensor::Generator::new(9);
+    for (n, width, vocab) in [(6usize, 3usize, 4usize), (700, 128, 300)] {
+        let ids: Vec<i64> = (0..n).map(|_| next(vocab as u64) as i64).collect();
+        let ids = Tensor::from_vec(ids, [n]);
+        // Transposed, so the kernel's own contiguous copy is exercised too.
+        let grad32 = Tensor::randn_from([width, n], DType::F32, &Device::Cpu, &mut g).t();
+        for dtype in [DType::F32, DType::F64, DType::F16, DType::BF16] {
+            let grad = grad32.to_dtype(dtype);
+            let index = ids
+                .reshape(&[n as isize, 1])
+                .broadcast_to([n, width])
+                .contiguous();
+            let zeros = Tensor::zeros_with([vocab, width], dtype, &Device::Cpu);
+            let expected = zeros.scatter_add(0usize, &index, &grad);
+            let got = grad.embedding_dense_backward(&ids, vocab, None);
+            assert_same(&got, &expected, &format!("{n} ids, {dtype}"));
+
+            let pad = ids.to_vec::<i64>()[0];
+            let is_pad = ids.reshape(&[n as isize, 1]).eq_scalar(pad);
+            let expected = zeros.scatter_add(0usize, &index, &grad.masked_fill(&is_pad, 0.0));
+            let got = grad.embedding_dense_backward(&ids, vocab, Some(pad as usize));
+            assert_same(&got, &expected, &format!("{n} ids, {dtype}, padding {pad}"));
+        }
+    }
+    // The ids may have any shape; the gradient is theirs plus the width.
+    let ids = Tensor::from_vec(vec![1i64, 0, 1, 2], [2, 2]);
+    let grad = Tensor::from_vec((0..8).map(|v| v as f32).collect::<Vec<_>>(), [2, 2, 2]);
+    let got = grad.embedding_dense_backward(&ids, 3, None);
+    assert_eq!(got.to_vec::<f32>(), vec![2.0, 3.0, 4.0, 6.0, 6.0, 7.0]);
+}
+
+#[test]
+#[should_panic(expected = "embedding_dense_backward: index 3 is out of bounds")]
+fn embedding_dense_backward_rejects_an_id_past_the_table() {
+    let grad = Tensor::zeros([2, 4]);
+    grad.embedding_dense_backward(&Tensor::from_vec(vec![0i64, 3], [2]), 3, None);
+}
+
 #[test]
 fn scalar_tensors_act_as_vectors() {
     let s = Tensor::scalar(5.0f32);

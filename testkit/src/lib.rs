@@ -7,8 +7,10 @@
 //! - [`memory`]: peak resident memory of a bench workload, for `cargo xtask bench`.
 //! - [`harness`]: `--list`, filters and libtest's result line for `harness = false` tests.
 //! - [`mpi`]: a test binary run as the ranks of an `mpirun` job.
+//! - [`bench_main!`]: `criterion_main!` on Kiln's thread pool with the caller as a worker.
 
 pub mod alloc;
+mod bench;
 pub mod harness;
 pub mod memory;
 pub mod mpi;

@@ -15,7 +15,7 @@ mod number_sum;
 #[path = "../examples/fashion_mnist_mlp.rs"]
 mod fashion_mnist_mlp;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use kiln_autograd::Var;
 use kiln_data::datasets::{FashionMnist, Split};
 use kiln_data::{DataLoader, DefaultCollate};
@@ -130,4 +130,4 @@ criterion_group!(
     fashion_mnist_epoch,
     trainer_overhead
 );
-criterion_main!(benches);
+kiln_testkit::bench_main!(benches);

@@ -59,6 +59,7 @@ pub fn cosine_table(embeddings: &Tensor) -> Vec<f64> {
 
 #[allow(dead_code)] // the test includes this file and calls `embed` / `cosine_table`
 fn main() -> Result<(), Box<dyn Error>> {
+    kiln_tensor::init_thread_pool(None)?;
     let dir = std::env::args()
         .nth(1)
         .map(std::path::PathBuf::from)

@@ -83,6 +83,7 @@ pub fn load_or_exit() -> (FashionMnist, FashionMnist) {
 
 #[allow(dead_code)] // the bench and `fashion_mnist_trainer` include this file
 fn main() {
+    kiln_tensor::init_thread_pool(None).expect("first thing in main");
     let (train_set, test_set) = load_or_exit();
     let (net, loader, mut optimizer) = setup(train_set);
     println!("{net}");

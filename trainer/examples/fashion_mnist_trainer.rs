@@ -26,6 +26,7 @@ fn batch_loss(net: &Sequential, (images, labels): &(Tensor, Tensor)) -> StepOutp
 }
 
 fn main() {
+    kiln_tensor::init_thread_pool(None).expect("first thing in main");
     let (train, test) = fashion_mnist_mlp::load_or_exit();
     let mut precisions: Vec<String> = std::env::args().skip(1).collect();
     if precisions.is_empty() {

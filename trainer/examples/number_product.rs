@@ -36,6 +36,7 @@ impl Dataset for NumberProductDataset {
 }
 
 fn main() {
+    kiln_tensor::init_thread_pool(None).expect("first thing in main");
     let dataset = NumberProductDataset::new(0, 11);
     println!("{:?}", dataset.get(3)); // ((3, 4), 12)
 

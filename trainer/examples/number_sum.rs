@@ -113,6 +113,7 @@ pub fn predict(model: &MLP, a: f32, b: f32) -> f32 {
 
 #[allow(dead_code)] // a test and a bench include this file and call `train` directly
 fn main() {
+    kiln_tensor::init_thread_pool(None).expect("first thing in main");
     let (_, model) = train(10, 0, true);
     println!("Test the model on 3 + 7: {:.4}", predict(&model, 3.0, 7.0));
 }

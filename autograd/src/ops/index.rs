@@ -65,18 +65,14 @@ impl Var {
         let mut out_dims = ids.dims().to_vec();
         out_dims.push(width);
         let value = table.index_select(0, &flat).reshape_to(out_dims);
+        let (num_weights, dtype, ids) = (table.dims()[0], table.dtype(), ids.clone());
         record("EmbeddingBackward0", value, &[self], move |g| {
-            let n = flat.numel();
-            let mut rows = g.reshape_to(vec![n, width]);
-            if let Some(pad) = padding_idx {
-                let is_pad = flat.eq_scalar(pad as i64).reshape_to(vec![n, 1]);
-                rows = rows.masked_fill(&is_pad, 0.0);
-            }
-            let index = flat
-                .reshape_to(vec![n, 1])
-                .broadcast_to([n, width])
-                .contiguous();
-            vec![Some(scatter_grad(&table, 0, &index, &rows))]
+            let grad = g.to_dtype(dtype);
+            vec![Some(grad.embedding_dense_backward(
+                &ids,
+                num_weights,
+                padding_idx,
+            ))]
         })
     }
 

@@ -30,6 +30,7 @@ use std::time::Instant;
 use kiln_data::datasets::Imdb;
 
 fn main() -> Result<(), Box<dyn Error>> {
+    kiln_tensor::init_thread_pool(None)?;
     let start = Instant::now();
     let mut settings = pipeline::Settings::default();
     if let Some(arg) = std::env::args().nth(1) {

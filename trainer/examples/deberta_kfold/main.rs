@@ -35,6 +35,7 @@ use kiln_trainer::recipes::balanced_sample;
 const N_REVIEWS: usize = 240;
 
 fn main() -> Result<(), Box<dyn Error>> {
+    kiln_tensor::init_thread_pool(None)?;
     let start = Instant::now();
     let encoder = match std::env::args_os().nth(1) {
         Some(dir) => pipeline::Encoder::Pretrained(PathBuf::from(dir)),

@@ -39,6 +39,7 @@ use std::time::Instant;
 use kiln_data::datasets::Imdb;
 
 fn main() -> Result<(), Box<dyn Error>> {
+    kiln_tensor::init_thread_pool(None)?;
     let start = Instant::now();
     let autocast = match std::env::args().nth(1).as_deref() {
         None | Some("f32") => None,

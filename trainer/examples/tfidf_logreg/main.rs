@@ -23,6 +23,7 @@ use std::time::Instant;
 use kiln_data::datasets::Imdb;
 
 fn main() -> Result<(), Box<dyn Error>> {
+    kiln_tensor::init_thread_pool(None)?;
     let start = Instant::now();
     let imdb = Imdb::load()?;
     let limit: usize = match std::env::args().nth(1) {

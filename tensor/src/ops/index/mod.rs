@@ -2,6 +2,7 @@
 //! `masked_fill`, `where`, `one_hot`, `triu`/`tril`, and the block-copy helpers they share with
 //! `cat`.
 
+mod embedding_backward;
 mod gather;
 mod mask;
 pub(crate) mod one_hot;

@@ -12,7 +12,8 @@ use crate::tensor::Tensor;
 
 /// In-place `+=` as PyTorch's CPU `scatter_add` does it per dtype: floats add (f16/bf16 via
 /// f32, rounded after each add), integers wrap, bools OR.
-trait Accumulate: Element {
+pub(super) trait Accumulate: Element {
+    /// `self + v` in this dtype's scatter-add arithmetic.
     fn accumulate(self, v: Self) -> Self;
 }
 

@@ -84,10 +84,9 @@ fn index_select_cpu<T: Element>(t: &Tensor, d: usize, idx: &[i64]) -> Tensor {
     Tensor::from_vec(out, out_dims)
 }
 
-/// Outputs below this many elements are copied on the calling thread: a copy is limited by
-/// memory bandwidth, which a second thread barely raises, while a rayon hop costs far more than
-/// the copy when the machine is busy.
-const SERIAL_COPY_ELEMENTS: usize = 1 << 20;
+/// Outputs below this many elements are copied on the calling thread, where a rayon hop would
+/// cost more than the copy.
+const SERIAL_COPY_ELEMENTS: usize = 1 << 16;
 
 /// `index_select` of a contiguous tensor: each output block is one contiguous run of the input
 /// (`inner` elements), appended in order without zero-filling the output first. Large outputs
@@ -124,7 +123,7 @@ fn contiguous_select<T: Element>(src: &[T], dims: &[usize], d: usize, idx: &[i64
 }
 
 /// Elements copied by one rayon task in a large [`contiguous_select`].
-const CHUNK_ELEMENTS: usize = 1 << 16;
+const CHUNK_ELEMENTS: usize = 1 << 14;
 
 #[cfg(test)]
 mod tests {

@@ -78,6 +78,11 @@ fn main() -> ExitCode {
         eprintln!("       please report it with the command that caused it");
     }));
     let cli = Cli::parse();
+    // This thread runs the models: make it a worker of the CPU pool, not a waiter on it.
+    if let Err(e) = kiln_tensor::init_thread_pool(None) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
     // Under `mpirun` only rank 0 reports progress.
     let other_rank = LaunchInfo::from_env().is_ok_and(|l| l.is_some_and(|l| l.rank > 0));
     let out = Output::new(cli.output.quiet || other_rank, cli.output.json);
