@@ -88,7 +88,7 @@ fn dense_backward_cpu<T: Element + Accumulate>(
             }
         }
     };
-    if width == 0 || ids.len() * width < SERIAL_ELEMENTS || rayon::current_num_threads() == 1 {
+    if width == 0 || ids.len() * width < SERIAL_ELEMENTS {
         add_rows(0..num_weights, &mut out);
     } else {
         let rows_per_task = num_weights.div_ceil(rayon::current_num_threads());
