@@ -111,11 +111,15 @@ fn take<T: Send + 'static>(len: usize) -> Option<Vec<T>> {
 /// `len` copies of `value` in a (possibly reused) buffer: the pooled `vec![value; len]`, filled
 /// by several threads when large.
 pub(crate) fn filled<T: Clone + Send + Sync + 'static>(len: usize, value: T) -> Vec<T> {
-    strided::fill_contiguous(len, |_, slots| {
-        for slot in slots {
-            slot.write(value.clone());
-        }
-    })
+    strided::fill_contiguous(
+        len,
+        #[inline(always)]
+        |_, slots| {
+            for slot in slots {
+                slot.write(value.clone());
+            }
+        },
+    )
 }
 
 /// A buffer of `len` elements for an output the caller overwrites completely. A reused buffer

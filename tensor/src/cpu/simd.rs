@@ -121,3 +121,85 @@ pub(crate) fn has_avx512() -> bool {
 pub(crate) fn mul_add<const FMA: bool>(a: f32, b: f32, c: f32) -> f32 {
     if FMA { a.mul_add(b, c) } else { a * b + c }
 }
+
+/// Sum of sixteen f32 lanes as a balanced tree: lane `i` plus lane `i + 8`, then `i + 4`,
+/// `i + 2` and `i + 1` (the order of [`crate::ops::reduce::kernel::merge_lanes`]). With
+/// `WIDE` (true only inside a build for AVX2+FMA or wider, see [`avx2_kernel!`]) this is four
+/// vector adds and three shuffles; elsewhere the same adds lane by lane, so both give the same
+/// bits. A loop that fills the lanes and hands them here vectorises at full width, where the
+/// scalar tree inlined after it would lead LLVM to split the loop into two-lane pieces.
+#[inline(always)]
+pub(crate) fn sum16<const WIDE: bool>(acc: [f32; 16]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if WIDE {
+        // SAFETY: `WIDE` is set only in code compiled for AVX2 and FMA, which the CPU was
+        // checked to support before that code was entered.
+        return unsafe { avx2_sums::sum16(&acc) };
+    }
+    tree_sum(acc)
+}
+
+/// [`sum16`] for thirty-two lanes (`i + 16` first), choosing the vector code at run time, for
+/// folds that do not know which build they are inlined into.
+#[inline(always)]
+pub(crate) fn sum32(acc: [f32; 32]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2_fma() {
+        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+        return unsafe { avx2_sums::sum32(&acc) };
+    }
+    tree_sum(acc)
+}
+
+/// The balanced-tree sum of `L` (a power of two) lanes, one lane at a time.
+#[inline(always)]
+fn tree_sum<const L: usize>(mut acc: [f32; L]) -> f32 {
+    let mut width = L / 2;
+    while width > 0 {
+        for i in 0..width {
+            acc[i] += acc[i + width];
+        }
+        width /= 2;
+    }
+    acc[0]
+}
+
+/// The lane sums of [`sum16`] and [`sum32`] in AVX2 registers.
+#[cfg(target_arch = "x86_64")]
+mod avx2_sums {
+    use std::arch::x86_64::*;
+
+    /// Eight lanes from `acc[at..at + 8]`.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn load<const L: usize>(acc: &[f32; L], at: usize) -> __m256 {
+        assert!(at + 8 <= L);
+        // SAFETY: `at + 8 <= L` elements are readable; the load has no alignment requirement.
+        unsafe { _mm256_loadu_ps(acc.as_ptr().add(at)) }
+    }
+
+    /// The tree sum of eight lanes (`i + 4`, `i + 2`, `i + 1`).
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn sum8(s8: __m256) -> f32 {
+        let s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps::<1>(s8));
+        let s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+        _mm_cvtss_f32(_mm_add_ss(s2, _mm_shuffle_ps::<1>(s2, s2)))
+    }
+
+    /// Sixteen lanes: `i + 8`, then [`sum8`].
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) fn sum16(acc: &[f32; 16]) -> f32 {
+        sum8(_mm256_add_ps(load(acc, 0), load(acc, 8)))
+    }
+
+    /// Thirty-two lanes: `i + 16`, `i + 8`, then [`sum8`].
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) fn sum32(acc: &[f32; 32]) -> f32 {
+        let lo = _mm256_add_ps(load(acc, 0), load(acc, 16));
+        let hi = _mm256_add_ps(load(acc, 8), load(acc, 24));
+        sum8(_mm256_add_ps(lo, hi))
+    }
+}

@@ -56,7 +56,10 @@ pub(crate) fn fill_contiguous<U: Send + 'static>(
 ) -> Vec<U> {
     let mut out = buffer_pool::with_capacity(len);
     fill_by_rows(&mut out.spare_capacity_mut()[..len], 1, |start, slots| {
-        simd::widest(|| write(start, slots))
+        simd::widest(
+            #[inline(always)]
+            || write(start, slots),
+        )
     });
     // SAFETY: `write` initialised all of the first `len` slots (its contract), and the
     // capacity is at least `len`.
@@ -121,12 +124,16 @@ where
     let numel = layout.shape().numel();
     if let Some(range) = layout.contiguous_range() {
         let src = &src[range];
-        return fill_contiguous(numel, |start, slots| {
-            let src = &src[start..start + slots.len()];
-            for (d, &x) in slots.iter_mut().zip(src) {
-                d.write(f(x));
-            }
-        });
+        return fill_contiguous(
+            numel,
+            #[inline(always)]
+            |start, slots| {
+                let src = &src[start..start + slots.len()];
+                for (d, &x) in slots.iter_mut().zip(src) {
+                    d.write(f(x));
+                }
+            },
+        );
     }
     let (dims, strides) = layout.coalesced();
     let (outer, inner) = dims.split_at(dims.len() - 1);
@@ -136,23 +143,28 @@ where
     if numel == 0 {
         return out;
     }
-    let fill = |first_row: usize, chunk: &mut [U]| {
-        let rows = first_row..first_row + chunk.len() / row_len;
-        for_each_row(
-            outer,
-            [outer_strides],
-            [layout.offset()],
-            rows.clone(),
-            |row, [o]| {
-                let dst = &mut chunk[(row - rows.start) * row_len..][..row_len];
-                for (j, d) in dst.iter_mut().enumerate() {
-                    *d = f(src[o + j * inner_stride]);
-                }
+    // Every closure on the way to the row loop is `inline(always)`, so the loop is compiled
+    // inside `simd::widest`'s wider target instead of for the baseline.
+    fill_by_rows(&mut out, row_len, |first_row, chunk: &mut [U]| {
+        simd::widest(
+            #[inline(always)]
+            || {
+                let rows = first_row..first_row + chunk.len() / row_len;
+                for_each_row(
+                    outer,
+                    [outer_strides],
+                    [layout.offset()],
+                    rows.clone(),
+                    #[inline(always)]
+                    |row, [o]| {
+                        let dst = &mut chunk[(row - rows.start) * row_len..][..row_len];
+                        for (j, d) in dst.iter_mut().enumerate() {
+                            *d = f(src[o + j * inner_stride]);
+                        }
+                    },
+                );
             },
-        );
-    };
-    fill_by_rows(&mut out, row_len, |first_row, chunk| {
-        simd::widest(|| fill(first_row, chunk))
+        )
     });
     out
 }
@@ -169,12 +181,16 @@ where
     let numel = la.shape().numel();
     if let (Some(ra), Some(rb)) = (la.contiguous_range(), lb.contiguous_range()) {
         let (a, b) = (&a[ra], &b[rb]);
-        return fill_contiguous(numel, |start, slots| {
-            let end = start + slots.len();
-            for ((d, &x), &y) in slots.iter_mut().zip(&a[start..end]).zip(&b[start..end]) {
-                d.write(f(x, y));
-            }
-        });
+        return fill_contiguous(
+            numel,
+            #[inline(always)]
+            |start, slots| {
+                let end = start + slots.len();
+                for ((d, &x), &y) in slots.iter_mut().zip(&a[start..end]).zip(&b[start..end]) {
+                    d.write(f(x, y));
+                }
+            },
+        );
     }
     let mut out = buffer_pool::scratch(numel, U::default());
     let Some((dims, strides)) = coalesce(la.dims(), &[la.strides(), lb.strides()]) else {
@@ -190,48 +206,53 @@ where
     let (sa, sb) = (strides[0][n - 1], strides[1][n - 1]);
     let outer = &dims[..n - 1];
     let (oa, ob) = (&strides[0][..n - 1], &strides[1][..n - 1]);
-    let fill = |first_row: usize, chunk: &mut [U]| {
-        let rows = first_row..first_row + chunk.len() / row_len;
-        for_each_row(
-            outer,
-            [oa, ob],
-            [la.offset(), lb.offset()],
-            rows.clone(),
-            |row, [pa, pb]| {
-                let dst = &mut chunk[(row - rows.start) * row_len..][..row_len];
-                match (sa, sb) {
-                    (1, 0) => {
-                        let y = b[pb];
-                        for (d, &x) in dst.iter_mut().zip(&a[pa..pa + row_len]) {
-                            *d = f(x, y);
+    // Every closure on the way to the row loop is `inline(always)`, so the loop is compiled
+    // inside `simd::widest`'s wider target instead of for the baseline.
+    fill_by_rows(&mut out, row_len, |first_row, chunk: &mut [U]| {
+        simd::widest(
+            #[inline(always)]
+            || {
+                let rows = first_row..first_row + chunk.len() / row_len;
+                for_each_row(
+                    outer,
+                    [oa, ob],
+                    [la.offset(), lb.offset()],
+                    rows.clone(),
+                    #[inline(always)]
+                    |row, [pa, pb]| {
+                        let dst = &mut chunk[(row - rows.start) * row_len..][..row_len];
+                        match (sa, sb) {
+                            (1, 0) => {
+                                let y = b[pb];
+                                for (d, &x) in dst.iter_mut().zip(&a[pa..pa + row_len]) {
+                                    *d = f(x, y);
+                                }
+                            }
+                            (0, 1) => {
+                                let x = a[pa];
+                                for (d, &y) in dst.iter_mut().zip(&b[pb..pb + row_len]) {
+                                    *d = f(x, y);
+                                }
+                            }
+                            (1, 1) => {
+                                for ((d, &x), &y) in dst
+                                    .iter_mut()
+                                    .zip(&a[pa..pa + row_len])
+                                    .zip(&b[pb..pb + row_len])
+                                {
+                                    *d = f(x, y);
+                                }
+                            }
+                            _ => {
+                                for (j, d) in dst.iter_mut().enumerate() {
+                                    *d = f(a[pa + j * sa], b[pb + j * sb]);
+                                }
+                            }
                         }
-                    }
-                    (0, 1) => {
-                        let x = a[pa];
-                        for (d, &y) in dst.iter_mut().zip(&b[pb..pb + row_len]) {
-                            *d = f(x, y);
-                        }
-                    }
-                    (1, 1) => {
-                        for ((d, &x), &y) in dst
-                            .iter_mut()
-                            .zip(&a[pa..pa + row_len])
-                            .zip(&b[pb..pb + row_len])
-                        {
-                            *d = f(x, y);
-                        }
-                    }
-                    _ => {
-                        for (j, d) in dst.iter_mut().enumerate() {
-                            *d = f(a[pa + j * sa], b[pb + j * sb]);
-                        }
-                    }
-                }
+                    },
+                );
             },
-        );
-    };
-    fill_by_rows(&mut out, row_len, |first_row, chunk| {
-        simd::widest(|| fill(first_row, chunk))
+        )
     });
     out
 }

@@ -7,7 +7,7 @@ use crate::cpu::simd::avx2_kernel;
 use crate::cpu::strided::{PARALLEL_THRESHOLD, rows_per_task};
 use crate::dtype::DType;
 use crate::ops::real::Real;
-use crate::ops::reduce::kernel::{FnFold, fold_slice};
+use crate::ops::reduce::kernel::{SumOf, fold_slice};
 use crate::tensor::Tensor;
 
 /// Normalises one row into `y` and returns its `(mean, rstd)`: biased variance, two passes
@@ -15,18 +15,8 @@ use crate::tensor::Tensor;
 #[inline(always)]
 fn row_generic<T: Real>(x: &[T], y: &mut [T], w: Option<&[T]>, b: Option<&[T]>, eps: T) -> (T, T) {
     let n = T::c(x.len() as f64);
-    let sum = FnFold {
-        identity: T::zero(),
-        load: |v: T| v,
-        combine: |a: T, c: T| a + c,
-    };
-    let mean = fold_slice(&sum, x) / n;
-    let sq = FnFold {
-        identity: T::zero(),
-        load: |v: T| (v - mean) * (v - mean),
-        combine: |a: T, c: T| a + c,
-    };
-    let var = fold_slice(&sq, x) / n;
+    let mean = fold_slice(&SumOf(|v: T| v), x) / n;
+    let var = fold_slice(&SumOf(|v: T| (v - mean) * (v - mean)), x) / n;
     let rstd = T::one() / (var + eps).sqrt();
     match (w, b) {
         (Some(w), Some(b)) => {

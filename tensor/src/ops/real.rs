@@ -3,10 +3,11 @@
 use num_traits::Float;
 
 use crate::dtype::Element;
+use crate::ops::reduce::kernel::LaneSum;
 
 /// A floating-point element that kernels compute in: `f32` or `f64`. f16/bf16 tensors are
 /// computed in f32.
-pub(crate) trait Real: Float + Element + Send + Sync + std::iter::Sum {
+pub(crate) trait Real: Float + Element + Send + Sync + std::iter::Sum + LaneSum {
     /// The error function, for the exact GELU.
     fn erf(self) -> Self;
     /// Converts an f64 constant.

@@ -18,7 +18,7 @@ use crate::cpu::strided::{PARALLEL_THRESHOLD, rows_per_task};
 
 /// Independent accumulators in a row fold: four AVX2 registers of f32, enough to hide the
 /// latency of the adds.
-const LANES: usize = 32;
+pub(crate) const LANES: usize = 32;
 /// Longest run folded sequentially (per group of lanes) before merging pairwise.
 const LEAF: usize = 1024;
 /// Rows folded sequentially into an output row before splitting in halves.
@@ -53,6 +53,75 @@ pub(crate) trait Fold<T>: Sync {
     fn load(&self, x: T) -> Self::Acc;
     /// Merges two accumulators; must be associative.
     fn combine(&self, a: Self::Acc, b: Self::Acc) -> Self::Acc;
+    /// Merges a leaf's `LANES` accumulators pairwise (lane `i` with lane `i + width`, halving
+    /// `width`). A fold may override it with vector code that merges in that same order.
+    #[inline(always)]
+    fn merge(&self, acc: [Self::Acc; LANES]) -> Self::Acc {
+        merge_lanes(acc, |a, b| self.combine(a, b))
+    }
+}
+
+/// Accumulator types whose [`LANES`] partial sums merge in vector registers.
+pub(crate) trait LaneSum: Copy + Send + Sync + std::ops::Add<Output = Self> {
+    /// `0`.
+    const ZERO: Self;
+    /// The lanes summed in [`Fold::merge`]'s order.
+    fn sum_lanes(acc: [Self; LANES]) -> Self;
+    /// Sixteen lanes summed in the same order, in vector registers when `WIDE` (see
+    /// [`crate::cpu::simd::sum16`]).
+    fn sum16<const WIDE: bool>(acc: [Self; 16]) -> Self;
+}
+
+impl LaneSum for f32 {
+    const ZERO: f32 = 0.0;
+    #[inline(always)]
+    fn sum_lanes(acc: [f32; LANES]) -> f32 {
+        crate::cpu::simd::sum32(acc)
+    }
+    #[inline(always)]
+    fn sum16<const WIDE: bool>(acc: [f32; 16]) -> f32 {
+        crate::cpu::simd::sum16::<WIDE>(acc)
+    }
+}
+
+impl LaneSum for f64 {
+    const ZERO: f64 = 0.0;
+    #[inline(always)]
+    fn sum_lanes(acc: [f64; LANES]) -> f64 {
+        merge_lanes(acc, |a, b| a + b)
+    }
+    #[inline(always)]
+    fn sum16<const WIDE: bool>(acc: [f64; 16]) -> f64 {
+        merge_lanes(acc, |a, b| a + b)
+    }
+}
+
+/// The sum of `load(x)` over a run (`Σ load(x)`), whose lane merge runs in vector registers
+/// for f32 ([`LaneSum`]); otherwise the same fold as an [`FnFold`] adding its values.
+pub(crate) struct SumOf<L>(pub L);
+
+impl<T, A, L> Fold<T> for SumOf<L>
+where
+    A: LaneSum,
+    L: Fn(T) -> A + Sync,
+{
+    type Acc = A;
+    #[inline(always)]
+    fn identity(&self) -> A {
+        A::ZERO
+    }
+    #[inline(always)]
+    fn load(&self, x: T) -> A {
+        (self.0)(x)
+    }
+    #[inline(always)]
+    fn combine(&self, a: A, b: A) -> A {
+        a + b
+    }
+    #[inline(always)]
+    fn merge(&self, acc: [A; LANES]) -> A {
+        A::sum_lanes(acc)
+    }
 }
 
 /// A [`Fold`] made of closures.
@@ -135,7 +204,7 @@ fn fold_leaf<T: Copy, F: Fold<T>>(f: &F, x: &[T]) -> F::Acc {
     for &v in chunks.remainder() {
         tail = f.combine(tail, f.load(v));
     }
-    f.combine(merge_lanes(acc, |a, b| f.combine(a, b)), tail)
+    f.combine(f.merge(acc), tail)
 }
 
 /// Merges `L` (a power of two) lane accumulators pairwise: lane `i` with lane `i + width`,
@@ -250,12 +319,18 @@ fn fold_cols_leaf<T: Copy, F: Fold<T>>(
     j0: usize,
     out: &mut [F::Acc],
 ) {
-    crate::cpu::simd::widest(|| fold_strips(f, block, rows, inner, j0, out))
+    crate::cpu::simd::widest(
+        #[inline(always)]
+        || fold_strips(f, block, rows, inner, j0, out),
+    )
 }
 
 /// [`fold_slice`] compiled for AVX-512 or AVX2+FMA when the CPU has them.
 fn fold_run<T: Copy, F: Fold<T>>(f: &F, x: &[T]) -> F::Acc {
-    crate::cpu::simd::widest(|| fold_slice(f, x))
+    crate::cpu::simd::widest(
+        #[inline(always)]
+        || fold_slice(f, x),
+    )
 }
 
 /// Number of scratch rows `fold_cols` needs for `rows` rows.

@@ -2,7 +2,7 @@
 
 use crate::dtype::DType;
 use crate::ops::real::Real;
-use crate::ops::reduce::kernel::{FnFold, fold_slice};
+use crate::ops::reduce::kernel::{FnFold, SumOf, fold_slice};
 use crate::ops::reduce::plan::Reduction;
 use crate::tensor::Tensor;
 
@@ -17,12 +17,7 @@ fn row_logsumexp<T: Real>(row: &[T]) -> T {
     };
     let m = fold_slice(&max, row);
     let shift = if m.is_infinite() { T::zero() } else { m };
-    let sum = FnFold {
-        identity: T::zero(),
-        load: |x: T| (x - shift).exp(),
-        combine: |a: T, b: T| a + b,
-    };
-    fold_slice(&sum, row).ln() + shift
+    fold_slice(&SumOf(|x: T| (x - shift).exp()), row).ln() + shift
 }
 
 impl Tensor {

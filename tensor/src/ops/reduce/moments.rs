@@ -5,7 +5,7 @@
 //! to f32 first and the result is cast back.
 
 use crate::dtype::{DType, Element};
-use crate::ops::reduce::kernel::{FnFold, fold_slice};
+use crate::ops::reduce::kernel::{SumOf, fold_slice};
 use crate::ops::reduce::plan::Reduction;
 use crate::tensor::Tensor;
 
@@ -13,20 +13,11 @@ use crate::tensor::Tensor;
 /// divisor is 0, as PyTorch gives).
 fn row_var<T: Element>(row: &[T], correction: f64) -> f64 {
     let n = row.len() as f64;
-    let sum = FnFold {
-        identity: 0.0f64,
-        load: |x: T| x.to_f64(),
-        combine: |a: f64, b: f64| a + b,
-    };
-    let mean = fold_slice(&sum, row) / n;
-    let squares = FnFold {
-        identity: 0.0f64,
-        load: |x: T| {
-            let d = x.to_f64() - mean;
-            d * d
-        },
-        combine: |a: f64, b: f64| a + b,
-    };
+    let mean = fold_slice(&SumOf(|x: T| x.to_f64()), row) / n;
+    let squares = SumOf(|x: T| {
+        let d = x.to_f64() - mean;
+        d * d
+    });
     fold_slice(&squares, row) / (n - correction).max(0.0)
 }
 

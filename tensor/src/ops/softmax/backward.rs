@@ -9,34 +9,59 @@ use crate::cpu::buffer_pool;
 use crate::cpu::simd::avx2_kernel;
 use crate::cpu::strided::{PARALLEL_THRESHOLD, rows_per_task};
 use crate::dtype::DType;
-use crate::ops::reduce::kernel::{FnFold, fold_slice};
+use crate::ops::reduce::kernel::{SumOf, fold_slice};
 use crate::shape::Dim;
 use crate::tensor::Tensor;
 
+/// Rows up to this length sum `y·g` with plain lane accumulators ([`short_dot`]); longer ones
+/// fold pairwise, so the error grows with `log n` (one pairwise leaf is this long).
+const SHORT_ROW: usize = 1024;
+
 /// One contiguous row: softmax `dx = y·(g − Σ g·y)`, log-softmax `dx = g − e^y·Σ g`. The sums
-/// use the lane-parallel [`fold_slice`] (the products `g·y` are staged in `dx`), so the whole
-/// row vectorises.
+/// vectorise: [`short_dot`] for short rows, else the lane-parallel [`fold_slice`] (the products
+/// `g·y` staged in `dx`).
 #[inline(always)]
 fn row<T: SoftmaxFloat, const FMA: bool>(y: &[T], g: &[T], dx: &mut [T], log: bool) {
-    let sum = FnFold {
-        identity: T::zero(),
-        load: |v: T| v,
-        combine: |a: T, b: T| a + b,
-    };
     if log {
-        let total = fold_slice(&sum, g);
+        let total = fold_slice(&SumOf(|v: T| v), g);
         for ((d, &yi), &gi) in dx.iter_mut().zip(y).zip(g) {
             *d = gi - yi.fast_exp::<FMA>() * total;
         }
     } else {
-        for ((d, &yi), &gi) in dx.iter_mut().zip(y).zip(g) {
-            *d = yi * gi;
-        }
-        let dot = fold_slice(&sum, dx);
+        let dot = if y.len() <= SHORT_ROW {
+            short_dot::<T, FMA>(y, g)
+        } else {
+            // Long rows keep the pairwise sum's accuracy: the products are staged in `dx`.
+            for ((d, &yi), &gi) in dx.iter_mut().zip(y).zip(g) {
+                *d = yi * gi;
+            }
+            fold_slice(&SumOf(|v: T| v), dx)
+        };
         for ((d, &yi), &gi) in dx.iter_mut().zip(y).zip(g) {
             *d = yi * (gi - dot);
         }
     }
+}
+
+/// `Σ y·g` over a row of at most [`SHORT_ROW`] values, with sixteen lane accumulators merged
+/// in vector registers: attention's rows of 64 keys each cost a handful of instructions,
+/// where staging the products and folding them pairwise cost a call and a store-reload.
+#[inline(always)]
+fn short_dot<T: SoftmaxFloat, const FMA: bool>(y: &[T], g: &[T]) -> T {
+    const L: usize = 16;
+    let mut acc = [T::zero(); L];
+    let (cy, cg) = (y.chunks_exact(L), g.chunks_exact(L));
+    let (ry, rg) = (cy.remainder(), cg.remainder());
+    for (a, b) in cy.zip(cg) {
+        for l in 0..L {
+            acc[l] = acc[l] + a[l] * b[l];
+        }
+    }
+    let mut total = T::sum16::<FMA>(acc);
+    for (&a, &b) in ry.iter().zip(rg) {
+        total = total + a * b;
+    }
+    total
 }
 
 /// Every `len`-element row, in one call per task (short rows would each pay a dispatch).

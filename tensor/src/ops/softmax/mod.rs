@@ -17,7 +17,7 @@ use crate::cpu::simd::avx2_kernel;
 use crate::cpu::strided::{PARALLEL_THRESHOLD, rows_per_task};
 use crate::dtype::DType;
 use crate::ops::real::Real;
-use crate::ops::reduce::kernel::{FnFold, fold_slice};
+use crate::ops::reduce::kernel::{FnFold, SumOf, fold_slice};
 use crate::shape::Dim;
 use crate::tensor::Tensor;
 
@@ -54,12 +54,7 @@ fn row_generic<T: SoftmaxFloat, const FMA: bool>(x: &[T], y: &mut [T], log: bool
     for (d, &v) in y.iter_mut().zip(x) {
         *d = (v - m).fast_exp::<FMA>();
     }
-    let sum = FnFold {
-        identity: T::zero(),
-        load: |v: T| v,
-        combine: |a: T, b: T| a + b,
-    };
-    let s = fold_slice(&sum, y);
+    let s = fold_slice(&SumOf(|v: T| v), y);
     if log {
         // (x - m) - ln s, not x - (m + ln s): the latter loses digits when |m| is large.
         let ls = s.ln();
