@@ -151,17 +151,9 @@ pub(crate) fn sum32(acc: [f32; 32]) -> f32 {
     tree_sum(acc)
 }
 
-/// The balanced-tree sum of `L` (a power of two) lanes, one lane at a time.
-#[inline(always)]
-fn tree_sum<const L: usize>(mut acc: [f32; L]) -> f32 {
-    let mut width = L / 2;
-    while width > 0 {
-        for i in 0..width {
-            acc[i] += acc[i + width];
-        }
-        width /= 2;
-    }
-    acc[0]
+/// The same tree one lane at a time, for builds without AVX2.
+fn tree_sum<const L: usize>(acc: [f32; L]) -> f32 {
+    crate::ops::reduce::kernel::merge_lanes(acc, |a, b| a + b)
 }
 
 /// The lane sums of [`sum16`] and [`sum32`] in AVX2 registers.
