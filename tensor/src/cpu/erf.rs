@@ -211,13 +211,19 @@ avx2_kernel! {
     fn fill_auto(kernel: ErfKernel, src: &[f32], dst: &mut [f32]) = fused fill_generic;
 }
 
-/// Writes `kernel(src[i])` into `dst[i]`: exact GELU by the hand-written AVX2+FMA kernel when
-/// the CPU has both, everything else by the compiler-vectorised loops.
+/// Writes `kernel(src[i])` into `dst[i]`: exact GELU by the hand-written AVX-512 kernel, else
+/// the AVX2+FMA one, when the CPU has them; everything else by the compiler-vectorised loops.
 fn fill(kernel: ErfKernel, src: &[f32], dst: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
-    if kernel == ErfKernel::Gelu && super::simd::has_avx2_fma() {
-        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-        return unsafe { super::erf_simd::gelu_avx2(src, dst) };
+    if kernel == ErfKernel::Gelu {
+        if super::simd::has_avx512() && std::arch::is_x86_feature_detected!("popcnt") {
+            // SAFETY: the CPU supports AVX-512 F and POPCNT, checked just above.
+            return unsafe { super::erf_avx512::gelu_avx512(src, dst) };
+        }
+        if super::simd::has_avx2_fma() {
+            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+            return unsafe { super::erf_simd::gelu_avx2(src, dst) };
+        }
     }
     fill_auto(kernel, src, dst)
 }
@@ -345,12 +351,9 @@ mod tests {
         assert_eq!(gelu_tanh(-1e30), 0.0);
     }
 
-    #[test]
-    fn gelu_vector_path_handles_edges_and_remainders() {
-        // Special values and both ends of the head's range, rotated through every lane, at
-        // every length up to five vectors, so the packed tail pass sees partial vectors and
-        // the scalar remainder sees each value too.
-        let edges = [
+    /// Special values and both ends of GELU's head range, for the vector-path tests.
+    fn gelu_edges() -> [f32; 17] {
+        [
             f32::NAN,
             f32::INFINITY,
             f32::NEG_INFINITY,
@@ -368,7 +371,15 @@ mod tests {
             7.5,
             f32::MIN_POSITIVE,
             -1e-30,
-        ];
+        ]
+    }
+
+    #[test]
+    fn gelu_vector_path_handles_edges_and_remainders() {
+        // Special values and both ends of the head's range, rotated through every lane, at
+        // every length up to five vectors, so the packed tail pass sees partial vectors and
+        // the scalar remainder sees each value too.
+        let edges = gelu_edges();
         for len in 0..=40 {
             for shift in 0..edges.len() {
                 let x: Vec<f32> = (0..len).map(|i| edges[(i + shift) % edges.len()]).collect();
@@ -399,6 +410,55 @@ mod tests {
         for (&g, &v) in got.iter().zip(&x) {
             let want = scalar_reference(ErfKernel::Gelu, v);
             assert_eq!(g.to_bits(), want.to_bits(), "gelu({v})");
+        }
+    }
+
+    /// Both hand-written GELU kernels that this CPU runs, not only the one [`fill`] picks,
+    /// against the scalar kernel, bit for bit: edge values in every lane position at every
+    /// length up to five AVX-512 vectors, then stretches of wide and narrow inputs that switch
+    /// the packed and dense blocks both ways and end in a partial block.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn every_gelu_kernel_matches_scalar_path() {
+        let edges = gelu_edges();
+        let mut inputs: Vec<Vec<f32>> = (0..=80)
+            .map(|len| {
+                (0..len)
+                    .map(|i| edges[(i * 5 + len) % edges.len()])
+                    .collect()
+            })
+            .collect();
+        inputs.push(
+            (0..5 * 1024 + 29)
+                .map(|i| {
+                    let wide = (i / 1700) % 2 == 0;
+                    (i as f32 * 0.618_034).sin() * if wide { 9.0 } else { 1.2 }
+                })
+                .collect(),
+        );
+        type Kernel = unsafe fn(&[f32], &mut [f32]);
+        let mut kernels: Vec<(&str, Kernel)> = Vec::new();
+        if crate::cpu::simd::has_avx2_fma() {
+            kernels.push(("avx2", super::super::erf_simd::gelu_avx2));
+        }
+        if crate::cpu::simd::has_avx512() && std::arch::is_x86_feature_detected!("popcnt") {
+            kernels.push(("avx512", super::super::erf_avx512::gelu_avx512));
+        }
+        for (name, kernel) in kernels {
+            for x in &inputs {
+                let mut got = vec![0.0f32; x.len()];
+                // SAFETY: the CPU supports the kernel's target features, checked above.
+                unsafe { kernel(x, &mut got) };
+                for (&g, &v) in got.iter().zip(x) {
+                    let want = gelu::<true>(v);
+                    let same = g.to_bits() == want.to_bits() || (g.is_nan() && want.is_nan());
+                    assert!(
+                        same,
+                        "{name} gelu({v}) = {g}, want {want} (length {})",
+                        x.len()
+                    );
+                }
+            }
         }
     }
 

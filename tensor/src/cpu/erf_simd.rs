@@ -25,6 +25,9 @@ use std::arch::x86_64::*;
 
 /// Elements per two-pass block: the packed buffers (3 × 2 KiB) stay in L1.
 const BLOCK: usize = 512;
+/// How far ahead of the loads and stores (in elements) lines are prefetched: 2 KiB. It took
+/// a 2048×1536 GELU from 1.1 ms to 0.97 ms on 2 threads (Xeon, this kernel forced).
+const PREFETCH_AHEAD: usize = 512;
 
 /// For each 8-bit lane mask, the indices of its set lanes in order, then zeros.
 static PACK: [[i32; 8]; 256] = pack_table();
@@ -212,6 +215,11 @@ pub(super) fn gelu_avx2(src: &[f32], dst: &mut [f32]) {
         }
         let mut at = _mm256_setzero_si256();
         for (x, y) in xs.iter().zip(ys) {
+            // Both streams are prefetched ahead: the passes over the packed buffers leave
+            // them idle and the hardware prefetchers fall behind (see `PREFETCH_AHEAD`).
+            // Prefetches never fault, so running past the end of the slices is harmless.
+            _mm_prefetch::<_MM_HINT_T0>(x.as_ptr().wrapping_add(PREFETCH_AHEAD).cast());
+            _mm_prefetch::<_MM_HINT_T0>(y.as_ptr().wrapping_add(PREFETCH_AHEAD).cast());
             let x = load(x);
             store(y, head(x, _mm256_mul_ps(x, x)));
             let mask = !_mm256_movemask_ps(in_head(x)) as usize & 0xff;

@@ -3,6 +3,8 @@
 pub(crate) mod buffer_pool;
 pub(crate) mod erf;
 #[cfg(target_arch = "x86_64")]
+mod erf_avx512;
+#[cfg(target_arch = "x86_64")]
 mod erf_simd;
 pub(crate) mod gemm;
 pub(crate) mod simd;
