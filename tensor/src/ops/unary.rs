@@ -96,7 +96,7 @@ fn float_kernel<T: Real>(t: &Tensor, op: UnaryOp) -> Vec<T> {
     match op {
         UnaryOp::Neg => run!(|x: T| -x),
         UnaryOp::Abs => run!(|x: T| x.abs()),
-        UnaryOp::Exp => run!(|x: T| x.exp()),
+        UnaryOp::Exp => run!(|x: T| x.exp_vectorised()),
         UnaryOp::Log => run!(|x: T| x.ln()),
         UnaryOp::Log1p => run!(|x: T| x.ln_1p()),
         UnaryOp::Sqrt => run!(|x: T| x.sqrt()),
@@ -105,7 +105,7 @@ fn float_kernel<T: Real>(t: &Tensor, op: UnaryOp) -> Vec<T> {
         UnaryOp::Sin => run!(|x: T| x.sin()),
         UnaryOp::Cos => run!(|x: T| x.cos()),
         UnaryOp::Tanh => run!(|x: T| x.tanh()),
-        UnaryOp::Sigmoid => run!(|x: T| one / (one + (-x).exp())),
+        UnaryOp::Sigmoid => run!(|x: T| one / (one + (-x).exp_vectorised())),
         UnaryOp::Relu => run!(|x: T| if x > T::zero() || x.is_nan() {
             x
         } else {
@@ -120,7 +120,7 @@ fn float_kernel<T: Real>(t: &Tensor, op: UnaryOp) -> Vec<T> {
             let c = T::c(0.044715);
             run!(|x: T| half * x * (one + (k * (x + c * x * x * x)).tanh()))
         }
-        UnaryOp::Silu => run!(|x: T| x / (one + (-x).exp())),
+        UnaryOp::Silu => run!(|x: T| x / (one + (-x).exp_vectorised())),
         UnaryOp::Erf => run!(|x: T| x.erf()),
     }
 }
