@@ -15,8 +15,8 @@
 //! `vcompressps` is microcoded and slow on AMD Zen 4. Every lane takes the same steps in the
 //! same order as [`gelu::<true>`](gelu), so results match the scalar kernel bit for bit.
 
-use super::erf::{GELU_HEAD, GELU_LEFT, GELU_RIGHT, TAIL, TAIL_END, gelu};
-use crate::ops::softmax::exp::{LN2_HI, LN2_LO, LOG2E, MAX_IN, MIN_IN, POLY, ROUND_MAGIC};
+use super::erf::{GELU_LEFT, GELU_RIGHT, gelu};
+use super::gelu_lanes::gelu_lane_steps;
 use std::arch::x86_64::*;
 
 /// Elements per block: the head results and the packed buffers (3 × 4 KiB) stay in L1.
@@ -29,99 +29,37 @@ const LANES: usize = 16;
 /// 0.76 ms on 2 threads (Xeon with AVX-512), and 1 KiB or 3 KiB measured the same.
 const PREFETCH_AHEAD: usize = 512;
 
-/// Sixteen f32 lanes from an array.
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn load(v: &[f32; LANES]) -> __m512 {
-    // SAFETY: `v` is sixteen readable f32; the load has no alignment requirement.
-    unsafe { _mm512_loadu_ps(v.as_ptr()) }
+gelu_lane_steps! {
+    features: "avx512f",
+    lanes: 16,
+    f32s: __m512,
+    loadu: _mm512_loadu_ps,
+    storeu: _mm512_storeu_ps,
+    set1: _mm512_set1_ps,
+    set1_i32: _mm512_set1_epi32,
+    add: _mm512_add_ps,
+    sub: _mm512_sub_ps,
+    mul: _mm512_mul_ps,
+    fmadd: _mm512_fmadd_ps,
+    fnmadd: _mm512_fnmadd_ps,
+    min: _mm512_min_ps,
+    max: _mm512_max_ps,
+    to_i32s: _mm512_castps_si512,
+    to_f32s: _mm512_castsi512_ps,
+    add_i32: _mm512_add_epi32,
+    sub_i32: _mm512_sub_epi32,
+    shr1_i32: _mm512_srai_epi32::<1>,
+    shl23_i32: _mm512_slli_epi32::<23>,
+    abs: _mm512_abs_ps,
+    one_plus_erf: one_plus_erf,
 }
 
-/// Sixteen f32 lanes into an array.
+/// `1 + erf(z)` from `erfc(|z|)`: `erfc` where `z < 0`, else `2 − erfc`.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn store(v: &mut [f32; LANES], x: __m512) {
-    // SAFETY: `v` is sixteen writable f32; the store has no alignment requirement.
-    unsafe { _mm512_storeu_ps(v.as_mut_ptr(), x) }
-}
-
-/// Sixteen lanes of `v`.
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn splat(v: f32) -> __m512 {
-    _mm512_set1_ps(v)
-}
-
-/// `a·b + c` rounded once, as `mul_add::<true>`.
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn fma(a: __m512, b: __m512, c: __m512) -> __m512 {
-    _mm512_fmadd_ps(a, b, c)
-}
-
-/// The sixteen-lane `exp_f32::<true>`: the same clamps, Cody–Waite constants and Estrin order.
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn exp(x: __m512) -> __m512 {
-    // vminps/vmaxps return their second operand when either is NaN, like the scalar
-    // comparisons.
-    let x = _mm512_min_ps(splat(MAX_IN), x);
-    let x = _mm512_max_ps(splat(MIN_IN), x);
-    let magic = splat(ROUND_MAGIC);
-    let t = _mm512_add_ps(_mm512_mul_ps(x, splat(LOG2E)), magic);
-    let n = _mm512_sub_epi32(_mm512_castps_si512(t), _mm512_castps_si512(magic));
-    let nf = _mm512_sub_ps(t, magic);
-    let r = _mm512_fnmadd_ps(nf, splat(LN2_HI), x);
-    let r = _mm512_fnmadd_ps(nf, splat(LN2_LO), r);
-    let r2 = _mm512_mul_ps(r, r);
-    let p01 = fma(r, splat(POLY[1]), splat(POLY[0]));
-    let p23 = fma(r, splat(POLY[3]), splat(POLY[2]));
-    let p45 = fma(r, splat(POLY[5]), splat(POLY[4]));
-    let q = fma(r2, fma(r2, p45, p23), p01);
-    let p = _mm512_add_ps(fma(r2, q, r), splat(1.0));
-    let n1 = _mm512_srai_epi32::<1>(n);
-    let n2 = _mm512_sub_epi32(n, n1);
-    let bias = _mm512_set1_epi32(127);
-    let s1 = _mm512_castsi512_ps(_mm512_slli_epi32::<23>(_mm512_add_epi32(n1, bias)));
-    let s2 = _mm512_castsi512_ps(_mm512_slli_epi32::<23>(_mm512_add_epi32(n2, bias)));
-    _mm512_mul_ps(_mm512_mul_ps(p, s1), s2)
-}
-
-/// GELU by the head: `x/2 + u·Q(u)`, `u = x²`, `Q` by Horner's rule.
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn head(x: __m512) -> __m512 {
-    const DEGREE: usize = GELU_HEAD.len() - 1;
-    let u = _mm512_mul_ps(x, x);
-    let q = GELU_HEAD[..DEGREE]
-        .iter()
-        .rev()
-        .fold(splat(GELU_HEAD[DEGREE]), |acc, &c| fma(acc, u, splat(c)));
-    fma(u, q, _mm512_mul_ps(splat(0.5), x))
-}
-
-/// GELU by the tail: `x/2 · erfc(|z|)` for `z < 0`, `x/2 · (2 − erfc(|z|))` otherwise.
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn tail(x: __m512) -> __m512 {
-    let c = TAIL;
-    let z = _mm512_mul_ps(x, splat(std::f32::consts::FRAC_1_SQRT_2));
-    let z2 = _mm512_mul_ps(z, z);
-    let a = _mm512_abs_ps(z);
-    let t = _mm512_sub_ps(_mm512_min_ps(a, splat(TAIL_END)), splat(1.0));
-    let t2 = _mm512_mul_ps(t, t);
-    let t4 = _mm512_mul_ps(t2, t2);
-    let p01 = fma(splat(c[1]), t, splat(c[0]));
-    let p23 = fma(splat(c[3]), t, splat(c[2]));
-    let p45 = fma(splat(c[5]), t, splat(c[4]));
-    let p67 = fma(splat(c[7]), t, splat(c[6]));
-    let low = fma(t2, p23, p01);
-    let high = fma(t2, p67, p45);
-    let p = fma(_mm512_mul_ps(t4, t4), splat(c[8]), fma(t4, high, low));
-    let erfc = exp(_mm512_sub_ps(p, z2));
+fn one_plus_erf(z: __m512, erfc: __m512) -> __m512 {
     let left = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(z, _mm512_setzero_ps());
-    let one_plus = _mm512_mask_blend_ps(left, _mm512_sub_ps(splat(2.0), erfc), erfc);
-    _mm512_mul_ps(_mm512_mul_ps(splat(0.5), x), one_plus)
+    _mm512_mask_blend_ps(left, _mm512_sub_ps(splat(2.0), erfc), erfc)
 }
 
 /// Set bits for the lanes outside the head's range `[GELU_LEFT, GELU_RIGHT)`. The comparisons

@@ -19,8 +19,8 @@
 //! `exp` is [`crate::ops::softmax::exp_f32`], so results match the scalar kernel bit for bit
 //! (`erf::tests::vector_path_matches_scalar_path` checks it).
 
-use super::erf::{GELU_HEAD, GELU_LEFT, GELU_RIGHT, TAIL, TAIL_END, gelu};
-use crate::ops::softmax::exp::{LN2_HI, LN2_LO, LOG2E, MAX_IN, MIN_IN, POLY, ROUND_MAGIC};
+use super::erf::{GELU_LEFT, GELU_RIGHT, gelu};
+use super::gelu_lanes::gelu_lane_steps;
 use std::arch::x86_64::*;
 
 /// Elements per two-pass block: the packed buffers (3 × 2 KiB) stay in L1.
@@ -63,22 +63,6 @@ const fn count_table() -> [u8; 256] {
     table
 }
 
-/// Eight f32 lanes from an array.
-#[inline]
-#[target_feature(enable = "avx2,fma")]
-fn load(v: &[f32; 8]) -> __m256 {
-    // SAFETY: `v` is eight readable f32; the load has no alignment requirement.
-    unsafe { _mm256_loadu_ps(v.as_ptr()) }
-}
-
-/// Eight f32 lanes into an array.
-#[inline]
-#[target_feature(enable = "avx2,fma")]
-fn store(v: &mut [f32; 8], x: __m256) {
-    // SAFETY: `v` is eight writable f32; the store has no alignment requirement.
-    unsafe { _mm256_storeu_ps(v.as_mut_ptr(), x) }
-}
-
 /// Eight i32 lanes from an array.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
@@ -95,81 +79,44 @@ fn store_i32(v: &mut [i32; 8], x: __m256i) {
     unsafe { _mm256_storeu_si256(v.as_mut_ptr().cast(), x) }
 }
 
-/// Eight lanes of `v`.
-#[inline]
-#[target_feature(enable = "avx2,fma")]
-fn splat(v: f32) -> __m256 {
-    _mm256_set1_ps(v)
+gelu_lane_steps! {
+    features: "avx2,fma",
+    lanes: 8,
+    f32s: __m256,
+    loadu: _mm256_loadu_ps,
+    storeu: _mm256_storeu_ps,
+    set1: _mm256_set1_ps,
+    set1_i32: _mm256_set1_epi32,
+    add: _mm256_add_ps,
+    sub: _mm256_sub_ps,
+    mul: _mm256_mul_ps,
+    fmadd: _mm256_fmadd_ps,
+    fnmadd: _mm256_fnmadd_ps,
+    min: _mm256_min_ps,
+    max: _mm256_max_ps,
+    to_i32s: _mm256_castps_si256,
+    to_f32s: _mm256_castsi256_ps,
+    add_i32: _mm256_add_epi32,
+    sub_i32: _mm256_sub_epi32,
+    shr1_i32: _mm256_srai_epi32::<1>,
+    shl23_i32: _mm256_slli_epi32::<23>,
+    abs: abs,
+    one_plus_erf: one_plus_erf,
 }
 
-/// `a·b + c` rounded once, as `mul_add::<true>`.
+/// `|z|`, clearing the sign bits.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-fn fma(a: __m256, b: __m256, c: __m256) -> __m256 {
-    _mm256_fmadd_ps(a, b, c)
+fn abs(z: __m256) -> __m256 {
+    _mm256_andnot_ps(splat(-0.0), z)
 }
 
-/// The eight-lane `exp_f32::<true>`: the same clamps, Cody–Waite constants and Estrin order.
+/// `1 + erf(z)` from `erfc(|z|)`: `erfc` where `z < 0`, else `2 − erfc`.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-fn exp(x: __m256) -> __m256 {
-    // minps/maxps return their second operand when either is NaN, like the scalar comparisons.
-    let x = _mm256_min_ps(splat(MAX_IN), x);
-    let x = _mm256_max_ps(splat(MIN_IN), x);
-    let magic = splat(ROUND_MAGIC);
-    let t = _mm256_add_ps(_mm256_mul_ps(x, splat(LOG2E)), magic);
-    let n = _mm256_sub_epi32(_mm256_castps_si256(t), _mm256_castps_si256(magic));
-    let nf = _mm256_sub_ps(t, magic);
-    let r = _mm256_fnmadd_ps(nf, splat(LN2_HI), x);
-    let r = _mm256_fnmadd_ps(nf, splat(LN2_LO), r);
-    let r2 = _mm256_mul_ps(r, r);
-    let p01 = fma(r, splat(POLY[1]), splat(POLY[0]));
-    let p23 = fma(r, splat(POLY[3]), splat(POLY[2]));
-    let p45 = fma(r, splat(POLY[5]), splat(POLY[4]));
-    let q = fma(r2, fma(r2, p45, p23), p01);
-    let p = _mm256_add_ps(fma(r2, q, r), splat(1.0));
-    let n1 = _mm256_srai_epi32::<1>(n);
-    let n2 = _mm256_sub_epi32(n, n1);
-    let bias = _mm256_set1_epi32(127);
-    let s1 = _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(n1, bias)));
-    let s2 = _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(n2, bias)));
-    _mm256_mul_ps(_mm256_mul_ps(p, s1), s2)
-}
-
-/// GELU by the head: `x/2 + u·Q(u)`, `u = x²`, `Q` by Horner's rule.
-#[inline]
-#[target_feature(enable = "avx2,fma")]
-fn head(x: __m256, u: __m256) -> __m256 {
-    const DEGREE: usize = GELU_HEAD.len() - 1;
-    let q = GELU_HEAD[..DEGREE]
-        .iter()
-        .rev()
-        .fold(splat(GELU_HEAD[DEGREE]), |acc, &c| fma(acc, u, splat(c)));
-    fma(u, q, _mm256_mul_ps(splat(0.5), x))
-}
-
-/// GELU by the tail: `x/2 · erfc(|z|)` for `z < 0`, `x/2 · (2 − erfc(|z|))` otherwise.
-#[inline]
-#[target_feature(enable = "avx2,fma")]
-fn tail(x: __m256) -> __m256 {
-    let c = TAIL;
-    let z = _mm256_mul_ps(x, splat(std::f32::consts::FRAC_1_SQRT_2));
-    let z2 = _mm256_mul_ps(z, z);
-    let a = _mm256_andnot_ps(splat(-0.0), z);
-    let t = _mm256_sub_ps(_mm256_min_ps(a, splat(TAIL_END)), splat(1.0));
-    let t2 = _mm256_mul_ps(t, t);
-    let t4 = _mm256_mul_ps(t2, t2);
-    let p01 = fma(splat(c[1]), t, splat(c[0]));
-    let p23 = fma(splat(c[3]), t, splat(c[2]));
-    let p45 = fma(splat(c[5]), t, splat(c[4]));
-    let p67 = fma(splat(c[7]), t, splat(c[6]));
-    let low = fma(t2, p23, p01);
-    let high = fma(t2, p67, p45);
-    let p = fma(_mm256_mul_ps(t4, t4), splat(c[8]), fma(t4, high, low));
-    let erfc = exp(_mm256_sub_ps(p, z2));
+fn one_plus_erf(z: __m256, erfc: __m256) -> __m256 {
     let left = _mm256_cmp_ps::<_CMP_LT_OQ>(z, _mm256_setzero_ps());
-    let one_plus = _mm256_blendv_ps(_mm256_sub_ps(splat(2.0), erfc), erfc, left);
-    _mm256_mul_ps(_mm256_mul_ps(splat(0.5), x), one_plus)
+    _mm256_blendv_ps(_mm256_sub_ps(splat(2.0), erfc), erfc, left)
 }
 
 /// All-ones in the lanes inside the head's range `[GELU_LEFT, GELU_RIGHT)`. The comparisons
@@ -207,7 +154,7 @@ pub(super) fn gelu_avx2(src: &[f32], dst: &mut [f32]) {
                 let x = load(x);
                 let keep = in_head(x);
                 packed += usize::from(COUNT[!_mm256_movemask_ps(keep) as usize & 0xff]);
-                let out = _mm256_blendv_ps(tail(x), head(x, _mm256_mul_ps(x, x)), keep);
+                let out = _mm256_blendv_ps(tail(x), head(x), keep);
                 store(y, out);
             }
             dense = 2 * packed > src.len();
@@ -221,7 +168,7 @@ pub(super) fn gelu_avx2(src: &[f32], dst: &mut [f32]) {
             _mm_prefetch::<_MM_HINT_T0>(x.as_ptr().wrapping_add(PREFETCH_AHEAD).cast());
             _mm_prefetch::<_MM_HINT_T0>(y.as_ptr().wrapping_add(PREFETCH_AHEAD).cast());
             let x = load(x);
-            store(y, head(x, _mm256_mul_ps(x, x)));
+            store(y, head(x));
             let mask = !_mm256_movemask_ps(in_head(x)) as usize & 0xff;
             let lanes = load_i32(&PACK[mask]);
             // `packed ≤ BLOCK − 8` here, so both buffers have eight lanes from `packed` on.

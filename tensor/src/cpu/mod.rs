@@ -6,6 +6,8 @@ pub(crate) mod erf;
 mod erf_avx512;
 #[cfg(target_arch = "x86_64")]
 mod erf_simd;
+#[cfg(target_arch = "x86_64")]
+mod gelu_lanes;
 pub(crate) mod gemm;
 pub(crate) mod simd;
 pub(crate) mod strided;
