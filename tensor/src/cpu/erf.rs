@@ -216,7 +216,7 @@ avx2_kernel! {
 fn fill(kernel: ErfKernel, src: &[f32], dst: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
     if kernel == ErfKernel::Gelu {
-        if super::simd::has_avx512() && std::arch::is_x86_feature_detected!("popcnt") {
+        if super::simd::has_avx512() {
             // SAFETY: the CPU supports AVX-512 F and POPCNT, checked just above.
             return unsafe { super::erf_avx512::gelu_avx512(src, dst) };
         }
@@ -441,7 +441,7 @@ mod tests {
         if crate::cpu::simd::has_avx2_fma() {
             kernels.push(("avx2", super::super::erf_simd::gelu_avx2));
         }
-        if crate::cpu::simd::has_avx512() && std::arch::is_x86_feature_detected!("popcnt") {
+        if crate::cpu::simd::has_avx512() {
             kernels.push(("avx512", super::super::erf_avx512::gelu_avx512));
         }
         for (name, kernel) in kernels {

@@ -31,7 +31,7 @@ const PREFETCH_AHEAD: usize = 512;
 
 gelu_lane_steps! {
     features: "avx512f",
-    lanes: 16,
+    lanes: LANES,
     f32s: __m512,
     loadu: _mm512_loadu_ps,
     storeu: _mm512_storeu_ps,

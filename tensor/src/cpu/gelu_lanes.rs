@@ -15,7 +15,7 @@
 macro_rules! gelu_lane_steps {
     (
         features: $features:literal,
-        lanes: $lanes:literal,
+        lanes: $lanes:expr,
         f32s: $v:ty,
         loadu: $loadu:path,
         storeu: $storeu:path,

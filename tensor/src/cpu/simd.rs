@@ -104,11 +104,13 @@ pub(crate) fn has_avx2_fma() -> bool {
     std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
 }
 
-/// True when the CPU runs AVX-512 F, BW, DQ and VL besides AVX2 and FMA (the x86-64-v4 level).
+/// True when the CPU runs AVX-512 F, BW, DQ and VL besides AVX2, FMA and POPCNT (the
+/// x86-64-v4 level, which includes v2's POPCNT).
 #[cfg(target_arch = "x86_64")]
 #[inline]
 pub(crate) fn has_avx512() -> bool {
-    std::arch::is_x86_feature_detected!("avx512f")
+    std::arch::is_x86_feature_detected!("popcnt")
+        && std::arch::is_x86_feature_detected!("avx512f")
         && std::arch::is_x86_feature_detected!("avx512bw")
         && std::arch::is_x86_feature_detected!("avx512dq")
         && std::arch::is_x86_feature_detected!("avx512vl")
