@@ -119,6 +119,18 @@ impl Gemm for f32 {
         dst: &mut [f32],
         threads: usize,
     ) {
+        #[cfg(target_arch = "x86_64")]
+        if super::gemm_avx512::suits(dims) && super::simd::has_avx512() {
+            assert_eq!(
+                dst.len(),
+                dims.0 * dims.1,
+                "gemm: destination has the wrong size"
+            );
+            lhs.check_bounds(dims.0, dims.2);
+            rhs.check_bounds(dims.2, dims.1);
+            super::gemm_avx512::sgemm(dims, lhs, rhs, dst, threads);
+            return;
+        }
         crate_gemm(dims, lhs, rhs, dst, threads, 1.0);
     }
 }

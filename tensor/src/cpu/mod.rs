@@ -9,5 +9,7 @@ mod erf_simd;
 #[cfg(target_arch = "x86_64")]
 mod gelu_lanes;
 pub(crate) mod gemm;
+#[cfg(target_arch = "x86_64")]
+mod gemm_avx512;
 pub(crate) mod simd;
 pub(crate) mod strided;
